@@ -1,0 +1,64 @@
+"""The ``mfafnet`` command line: one subcommand module per verb."""
+
+import argparse
+import importlib
+import sys
+
+# Subcommand name -> module that defines ``register(subparsers)``; each module's
+# ``register`` adds its parser and sets ``func`` (taking the parsed args, returning
+# an exit code). Modules are imported only when listed here, so adding a verb is
+# one line.
+COMMANDS = {
+    "data": "mfafnet_tf.cli.data",
+    "train": "mfafnet_tf.cli.train",
+    "evaluate": "mfafnet_tf.cli.evaluate",
+    "compare": "mfafnet_tf.cli.compare",
+    "predict": "mfafnet_tf.cli.predict",
+    "export": "mfafnet_tf.cli.export",
+    "tune": "mfafnet_tf.cli.tune",
+    "demo": "mfafnet_tf.cli.demo",
+}
+
+
+def build_parser():
+    """Builds the top-level parser with every available subcommand."""
+    from mfafnet_tf import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="mfafnet",
+        description="MFAFNet optical + SAR land-cover segmentation.",
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, module_name in COMMANDS.items():
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv=None):
+    """Runs the command line and returns its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    from mfafnet_tf.errors import MfafnetError
+
+    try:
+        return int(args.func(args) or 0)
+    except MfafnetError as error:
+        print(f"mfafnet {args.command}: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"mfafnet {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
