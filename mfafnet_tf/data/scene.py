@@ -1,0 +1,253 @@
+"""Co-registered optical + SAR (+ label) scenes read window by window with GDAL."""
+
+import collections
+import os
+
+import numpy as np
+
+from mfafnet_tf.data import raster
+from mfafnet_tf.errors import DataError
+
+Window = collections.namedtuple("Window", ["x", "y", "width", "height"])
+Window.__doc__ = "A pixel rectangle of a scene: column, row, width, height."
+
+SceneWindow = collections.namedtuple("SceneWindow", ["optical", "sar", "label", "valid"])
+SceneWindow.__doc__ = """The pixels of one window of a scene.
+
+optical: float32 [h, w, Co], NaN where a band is invalid (declared nodata or NaN).
+sar: float32 [h, w, Cs], NaN where a band is invalid.
+label: raw label codes [h, w] in the file's integer dtype, or None without labels.
+valid: bool [h, w], True where every band of both modalities is valid.
+"""
+
+# Largest allowed displacement between the partners' pixel grids, in pixels.
+GEO_TOLERANCE = 0.1
+
+
+def window_starts(length, size, stride):
+    """Start offsets of windows of `size` every `stride`, the last flush with the end."""
+    if length <= size:
+        return [0]
+    starts = list(range(0, length - size + 1, stride))
+    if starts[-1] != length - size:
+        starts.append(length - size)
+    return starts
+
+
+class _Raster:
+    """One open file of a scene with its band selection and nodata values."""
+
+    def __init__(self, path, role, bands, nodata, integer=False):
+        self.path = os.fspath(path)
+        self.role = role
+        self.dataset = raster.open_raster(self.path, role)
+        self.bands = raster.check_bands(
+            self.dataset, self.path, role, bands, integer=integer)
+        self.nodata = raster.declared_nodata(
+            self.dataset, self.bands, nodata, self.path, role)
+
+    @property
+    def size(self):
+        return self.dataset.RasterXSize, self.dataset.RasterYSize
+
+    def read(self, window):
+        return raster.read_bands(self.dataset, self.bands, *window)
+
+
+class Scene:
+    """An open, validated optical/SAR(/label) set of co-registered rasters.
+
+    Use `open_scene` to create one. Pixels are only read window by window with
+    `read`, so scenes of any size fit in memory. Close it (or use it as a context
+    manager) to release the GDAL handles.
+    """
+
+    def __init__(self, optical, sar, label=None, *, optical_bands=None,
+                 sar_bands=None, optical_nodata=None, sar_nodata=None,
+                 expect_optical_bands=None, expect_sar_bands=None,
+                 geo_tolerance=GEO_TOLERANCE):
+        self._optical = _Raster(optical, "optical", optical_bands, optical_nodata)
+        self._sar = _Raster(sar, "SAR", sar_bands, sar_nodata)
+        self._label = None
+        if label is not None:
+            self._label = _Raster(label, "label", None, None, integer=True)
+            if self._label.dataset.RasterCount != 1:
+                raise DataError(
+                    f"label raster {self._label.path}: expected 1 band, found "
+                    f"{self._label.dataset.RasterCount}")
+        self._check_band_count(self._optical, expect_optical_bands)
+        self._check_band_count(self._sar, expect_sar_bands)
+        for partner in (self._sar, self._label):
+            if partner is not None:
+                self._check_registration(self._optical, partner, geo_tolerance)
+        self.width, self.height = self._optical.size
+        self.geotransform = tuple(self._optical.dataset.GetGeoTransform())
+        self.projection = self._optical.dataset.GetProjection()
+
+    @staticmethod
+    def _check_band_count(source, expected):
+        if expected is not None and len(source.bands) != int(expected):
+            raise DataError(
+                f"{source.role} raster {source.path}: expected {int(expected)} "
+                f"band(s), found {len(source.bands)}")
+
+    @staticmethod
+    def _check_registration(reference, other, tolerance):
+        pair = (f"{reference.role} raster {reference.path} and {other.role} "
+                f"raster {other.path}")
+        if reference.size != other.size:
+            raise DataError(
+                f"{pair} differ in size: {reference.size[0]}x{reference.size[1]} "
+                f"vs {other.size[0]}x{other.size[1]} (width x height)")
+        first = raster.spatial_reference(reference.dataset)
+        second = raster.spatial_reference(other.dataset)
+        if (first is None) != (second is None) or (
+                first is not None and not first.IsSame(second)):
+            raise DataError(
+                f"{pair} differ in CRS: {raster.describe_crs(first)} vs "
+                f"{raster.describe_crs(second)}")
+        offset = raster.geotransform_offset(
+            reference.dataset.GetGeoTransform(), other.dataset.GetGeoTransform(),
+            *reference.size)
+        if offset > tolerance:
+            raise DataError(
+                f"{pair} are not co-registered: their pixel grids are "
+                f"{offset:.3g} pixel(s) apart (tolerance {tolerance} pixel); "
+                f"geotransforms {tuple(reference.dataset.GetGeoTransform())} vs "
+                f"{tuple(other.dataset.GetGeoTransform())}")
+
+    # Paths and channel counts.
+    @property
+    def optical_path(self):
+        return self._optical.path
+
+    @property
+    def sar_path(self):
+        return self._sar.path
+
+    @property
+    def label_path(self):
+        return self._label.path if self._label is not None else None
+
+    @property
+    def optical_channels(self):
+        return len(self._optical.bands)
+
+    @property
+    def sar_channels(self):
+        return len(self._sar.bands)
+
+    @property
+    def has_label(self):
+        return self._label is not None
+
+    @property
+    def block_size(self):
+        """The optical file's natural block size (columns, rows)."""
+        return tuple(self._optical.dataset.GetRasterBand(1).GetBlockSize())
+
+    def windows(self, size, stride=None):
+        """Windows of `size` pixels every `stride` covering the whole scene.
+
+        The last row and column of windows are flush with the scene's edges;
+        scenes smaller than `size` yield a single clipped window.
+        """
+        stride = stride or size
+        return [
+            Window(x, y, min(size, self.width), min(size, self.height))
+            for y in window_starts(self.height, size, stride)
+            for x in window_starts(self.width, size, stride)
+        ]
+
+    def read(self, window):
+        """Reads one window of every file of the scene.
+
+        Args:
+            window: a `Window` inside the scene.
+
+        Returns:
+            A `SceneWindow`.
+
+        Raises:
+            DataError: the window is outside the scene or a file cannot be read.
+        """
+        window = Window(*(int(v) for v in window))
+        if (window.x < 0 or window.y < 0 or window.width <= 0 or window.height <= 0
+                or window.x + window.width > self.width
+                or window.y + window.height > self.height):
+            raise DataError(
+                f"window {tuple(window)} is outside the scene "
+                f"{self.optical_path} ({self.width}x{self.height})")
+        optical, optical_bad = self._read_modality(self._optical, window)
+        sar, sar_bad = self._read_modality(self._sar, window)
+        label = None
+        if self._label is not None:
+            label = self._read(self._label, window)[..., 0]
+        valid = ~(optical_bad.any(axis=-1) | sar_bad.any(axis=-1))
+        return SceneWindow(optical, sar, label, valid)
+
+    def _read_modality(self, source, window):
+        values = self._read(source, window)
+        invalid = raster.invalid_mask(values, source.nodata)
+        values = values.astype(np.float32)
+        values[invalid] = np.nan
+        return values, invalid
+
+    @staticmethod
+    def _read(source, window):
+        try:
+            return source.read(window)
+        except RuntimeError as error:
+            raise DataError(
+                f"{source.role} raster {source.path}: cannot read window "
+                f"{tuple(window)} ({error})") from None
+
+    def close(self):
+        """Releases the GDAL handles."""
+        for source in (self._optical, self._sar, self._label):
+            if source is not None:
+                source.dataset = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def __repr__(self):
+        return (f"Scene({self.optical_path!r}, {self.sar_path!r}, "
+                f"{self.label_path!r}, {self.width}x{self.height})")
+
+
+def open_scene(optical, sar, label=None, *, optical_bands=None, sar_bands=None,
+               optical_nodata=None, sar_nodata=None, expect_optical_bands=None,
+               expect_sar_bands=None, geo_tolerance=GEO_TOLERANCE):
+    """Opens and validates a co-registered optical/SAR(/label) set.
+
+    Args:
+        optical: path of the optical raster.
+        sar: path of the SAR raster.
+        label: path of the single-band integer label raster, or None.
+        optical_bands: 1-based optical bands to use (default: all).
+        sar_bands: 1-based SAR bands to use (default: all).
+        optical_nodata: nodata value (scalar or per selected band) overriding the
+            bands' declared nodata; NaN is always invalid.
+        sar_nodata: the same for SAR.
+        expect_optical_bands: required number of (selected) optical bands.
+        expect_sar_bands: required number of (selected) SAR bands.
+        geo_tolerance: largest allowed grid displacement between the files, in
+            pixels; sizes and CRS must match exactly.
+
+    Returns:
+        A `Scene`.
+
+    Raises:
+        DataError: a file is missing or unreadable, or the files differ in size,
+            CRS, geotransform, band count or data type; the message names the
+            file(s) and what differs.
+    """
+    return Scene(
+        optical, sar, label, optical_bands=optical_bands, sar_bands=sar_bands,
+        optical_nodata=optical_nodata, sar_nodata=sar_nodata,
+        expect_optical_bands=expect_optical_bands,
+        expect_sar_bands=expect_sar_bands, geo_tolerance=geo_tolerance)
