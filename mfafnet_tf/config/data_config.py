@@ -1,0 +1,43 @@
+"""The ``data:`` section of a recipe."""
+
+import dataclasses
+from typing import Optional
+
+
+@dataclasses.dataclass
+class DataConfig:
+    """Where the scenes and the tiled training data are.
+
+    Attributes:
+        dataset: Dataset adapter name (``synthetic``, ``whu_opt_sar``,
+            ``yeseg_opt_sar``, ``manifest``).
+        root: Directory (or manifest file) the adapter reads scenes from.
+        tile_dir: Directory of the tiled TFRecords and ``index.json``.
+        stats: Normalization statistics JSON; ``None`` means
+            ``<tile_dir>/stats.json``, computed when missing.
+        patch: Training patch size in pixels.
+        stride: Tiling stride; ``None`` means ``patch``.
+        split_file: Optional file naming the scenes of each split.
+        options: Further keyword arguments for the dataset adapter (band
+            selection, label mapping, manifest columns).
+        synthesize: When ``root`` holds no scenes, generate synthetic ones there
+            (``dataset: synthetic`` only).
+        synthetic_scenes: Number of synthetic scenes to generate.
+        synthetic_size: Side length of each synthetic scene in pixels.
+        synthetic_seed: Seed of the synthetic generator.
+        augment: Random flips and rotations of training patches.
+    """
+
+    dataset: str = "synthetic"
+    root: str = "data/synthetic"
+    tile_dir: str = "data/synthetic/tiles"
+    stats: Optional[str] = None
+    patch: int = 64
+    stride: Optional[int] = None
+    split_file: Optional[str] = None
+    options: dict = dataclasses.field(default_factory=dict)
+    synthesize: bool = False
+    synthetic_scenes: int = 12
+    synthetic_size: int = 256
+    synthetic_seed: int = 0
+    augment: bool = True

@@ -1,0 +1,155 @@
+"""Recipe parsing, overrides, override files and their errors."""
+
+import glob
+import os
+
+import pytest
+import yaml
+
+from mfafnet_tf.config import ExperimentConfig, load_config, write_config
+from mfafnet_tf.errors import ConfigError
+
+RECIPES = os.path.join(os.path.dirname(__file__), "..", "..", "recipes")
+
+
+def _write(path, data):
+    path.write_text(yaml.safe_dump(data))
+    return str(path)
+
+
+def test_recipe_values_and_defaults(tmp_path):
+    recipe = _write(
+        tmp_path / "r.yaml",
+        {"name": "x", "train": {"epochs": 3, "learning_rate": 1}, "model": {"preset": "small"}},
+    )
+    config = load_config(recipe)
+    assert config.name == "x"
+    assert config.train.epochs == 3
+    assert isinstance(config.train.learning_rate, float)  # int accepted as float
+    assert config.model.preset == "small"
+    assert config.train.batch_size == ExperimentConfig().train.batch_size
+
+
+def test_unknown_key_names_closest_valid_keys(tmp_path):
+    recipe = _write(tmp_path / "r.yaml", {"train": {"learning_rat": 0.1}})
+    with pytest.raises(ConfigError) as error:
+        load_config(recipe)
+    message = str(error.value)
+    assert "train.learning_rat" in message
+    assert "learning_rate" in message
+    assert "r.yaml" in message
+
+
+def test_unknown_section_is_an_error(tmp_path):
+    recipe = _write(tmp_path / "r.yaml", {"trian": {"epochs": 1}})
+    with pytest.raises(ConfigError, match="did you mean train"):
+        load_config(recipe)
+
+
+def test_overrides_are_typed_and_repeatable(tmp_path):
+    config = load_config(
+        overrides=[
+            "train.epochs=7",
+            "train.epochs=9",
+            "model.widths=[8, 16, 32, 64]",
+            "train.steps_per_epoch=null",
+            "runtime.mixed_precision=true",
+            "train.class_weights=[1, 2.5]",
+            "model.options.low_freq_ratios=[0.5, 0.5, 0.5, 0.5]",
+        ]
+    )
+    assert config.train.epochs == 9
+    assert config.model.widths == [8, 16, 32, 64]
+    assert config.train.steps_per_epoch is None
+    assert config.runtime.mixed_precision is True
+    assert config.train.class_weights == [1.0, 2.5]
+    assert config.model.options == {"low_freq_ratios": [0.5, 0.5, 0.5, 0.5]}
+
+
+@pytest.mark.parametrize(
+    "override, expected",
+    [
+        ("train.epochs=many", "'train.epochs': expected int, found str 'many'"),
+        ("train.epochs=2.5", "expected int, found float"),
+        ("runtime.jit_compile=3", "expected bool, found int"),
+        ("model.widths=16", "expected list[int] or null, found int"),
+        ("train.class_weights=3", "expected str or list[float]"),
+        ("train.epoch=3", "did you mean epochs"),
+        ("train", "expected KEY=VALUE"),
+        ("train.epochs.value=3", "'train.epochs': expected int, found dict"),
+    ],
+)
+def test_bad_overrides(override, expected):
+    with pytest.raises(ConfigError) as error:
+        load_config(overrides=[override])
+    assert expected in str(error.value)
+    assert override in str(error.value)
+
+
+def test_partial_nested_override_keeps_sibling_defaults():
+    config = load_config(overrides=["tune.space.learning_rate.default=0.01"])
+    spec = config.tune.space.learning_rate
+    assert spec.default == 0.01
+    assert spec.min == ExperimentConfig().tune.space.learning_rate.min
+    assert spec.sampling == "log"
+
+
+def test_override_file_then_overrides(tmp_path):
+    recipe = _write(tmp_path / "r.yaml", {"train": {"epochs": 3, "batch_size": 4}})
+    extra = _write(tmp_path / "best.yaml", {"train": {"epochs": 5, "weight_decay": 0.5}})
+    config = load_config(recipe, overrides=["train.epochs=6"], override_files=[extra])
+    assert (config.train.epochs, config.train.batch_size) == (6, 4)
+    assert config.train.weight_decay == 0.5
+
+
+def test_bad_override_file_is_named(tmp_path):
+    extra = _write(tmp_path / "bad.yaml", {"train": {"epoks": 5}})
+    with pytest.raises(ConfigError, match=r"bad\.yaml.*train\.epoks"):
+        load_config(override_files=[extra])
+
+
+def test_base_recipe_is_merged(tmp_path):
+    _write(tmp_path / "base.yaml", {"train": {"epochs": 3, "batch_size": 4}})
+    child = _write(tmp_path / "child.yaml", {"base": "base.yaml", "train": {"epochs": 8}})
+    config = load_config(child)
+    assert (config.train.epochs, config.train.batch_size) == (8, 4)
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [("[1, 2]", "expected a mapping"), ("train: [", "not valid YAML")],
+)
+def test_malformed_files(tmp_path, content, expected):
+    path = tmp_path / "r.yaml"
+    path.write_text(content)
+    with pytest.raises(ConfigError, match=expected):
+        load_config(str(path))
+
+
+def test_missing_recipe(tmp_path):
+    with pytest.raises(ConfigError, match="nope.yaml: recipe file not found"):
+        load_config(str(tmp_path / "nope.yaml"))
+
+
+def test_yaml_tags_are_not_executed(tmp_path):
+    path = tmp_path / "r.yaml"
+    path.write_text("name: !!python/object/apply:os.getcwd []\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(str(path))
+
+
+def test_resolved_config_round_trips(tmp_path):
+    config = load_config(overrides=["train.epochs=4", "model.widths=[8, 16]"])
+    path = write_config(config, str(tmp_path / "run"))
+    assert os.path.basename(path) == "config.yaml"
+    assert load_config(path) == config
+    assert [p.name for p in (tmp_path / "run").iterdir()] == ["config.yaml"]
+
+
+@pytest.mark.parametrize(
+    "recipe", sorted(glob.glob(os.path.join(RECIPES, "**", "*.yaml"), recursive=True))
+)
+def test_shipped_recipes_parse(recipe):
+    config = load_config(recipe)
+    assert config.name != ExperimentConfig().name
+    assert config.model.name in ("mfafnet", "unet")
