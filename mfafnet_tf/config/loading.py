@@ -5,7 +5,7 @@ import os
 
 import yaml
 
-from mfafnet_tf.config.atomic import write_text_atomic
+from mfafnet_tf.data.atomic import write_text
 from mfafnet_tf.config.conversion import from_dict, to_dict
 from mfafnet_tf.config.experiment_config import ExperimentConfig
 from mfafnet_tf.errors import ConfigError
@@ -115,7 +115,7 @@ def write_config(config, run_dir):
     """
     path = os.path.join(run_dir, RESOLVED_CONFIG_NAME)
     text = yaml.safe_dump(to_dict(config), sort_keys=False)
-    write_text_atomic(path, text)
+    write_text(path, text)
     return path
 
 

@@ -3,7 +3,7 @@
 import json
 import os
 
-from mfafnet_tf.config.atomic import write_text_atomic
+from mfafnet_tf.data.atomic import write_text
 from mfafnet_tf.errors import DataError
 from mfafnet_tf.evaluation.report import METRICS_JSON, json_ready, percent
 
@@ -64,6 +64,6 @@ def comparison_markdown(table):
 def write_comparison(table, markdown_path=None, json_path=None):
     """Writes the table as Markdown and/or JSON (NaN as null), atomically."""
     if markdown_path:
-        write_text_atomic(markdown_path, comparison_markdown(table))
+        write_text(markdown_path, comparison_markdown(table))
     if json_path:
-        write_text_atomic(json_path, json.dumps(json_ready(table), indent=2) + "\n")
+        write_text(json_path, json.dumps(json_ready(table), indent=2) + "\n")

@@ -10,7 +10,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from mfafnet_tf.config.atomic import atomic_path, write_text_atomic  # noqa: E402
+from mfafnet_tf.data.atomic import atomic_path  # noqa: E402
+from mfafnet_tf.data.atomic import write_text  # noqa: E402
 
 METRICS_JSON = "metrics.json"
 METRICS_MARKDOWN = "metrics.md"
@@ -49,8 +50,8 @@ def write_evaluation(out_dir, scores, confusion, protocol, scenes):
         "markdown": os.path.join(out_dir, METRICS_MARKDOWN),
         "png": os.path.join(out_dir, CONFUSION_PNG),
     }
-    write_text_atomic(paths["json"], json.dumps(json_ready(record), indent=2) + "\n")
-    write_text_atomic(paths["markdown"], metrics_markdown(scores, protocol))
+    write_text(paths["json"], json.dumps(json_ready(record), indent=2) + "\n")
+    write_text(paths["markdown"], metrics_markdown(scores, protocol))
     _plot_confusion(paths["png"], np.asarray(confusion), names)
     return paths
 

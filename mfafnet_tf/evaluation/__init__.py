@@ -1,0 +1,1 @@
+"""Segmentation metrics, whole-scene evaluation and run comparison."""
