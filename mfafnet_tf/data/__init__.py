@@ -1,5 +1,15 @@
 """GDAL scene I/O, dataset adapters, synthetic scenes, tiling, statistics, tf.data."""
 
+from mfafnet_tf.data.check import check_dataset
+from mfafnet_tf.data.datasets import (
+    DATASETS, Dataset, DatasetSpec, SceneRecord, get_dataset)
+from mfafnet_tf.data.labels import IGNORE, LabelMap
 from mfafnet_tf.data.scene import Scene, SceneWindow, Window, open_scene
+from mfafnet_tf.data.splits import read_split_file, write_split_file
+from mfafnet_tf.data.synthetic import synthesize
 
-__all__ = ["Scene", "SceneWindow", "Window", "open_scene"]
+__all__ = [
+    "DATASETS", "Dataset", "DatasetSpec", "IGNORE", "LabelMap", "Scene",
+    "SceneRecord", "SceneWindow", "Window", "check_dataset", "get_dataset",
+    "open_scene", "read_split_file", "synthesize", "write_split_file",
+]

@@ -1,0 +1,134 @@
+"""``mfafnet data``: synthesize, check, tile and compute statistics of datasets."""
+
+import json
+import sys
+
+from mfafnet_tf.errors import ConfigError
+
+
+def _size(text):
+    height, sep, width = text.lower().partition("x")
+    try:
+        return (int(height), int(width)) if sep else (int(text), int(text))
+    except ValueError:
+        raise ConfigError(f"--size: expected HxW such as 256x256, found {text!r}") from None
+
+
+def _bands(text):
+    try:
+        return tuple(int(v) for v in text.split(",")) if text else None
+    except ValueError:
+        raise ConfigError(
+            f"band selection: expected 1-based numbers such as 1,2,3, found {text!r}") from None
+
+
+def _add_dataset_arguments(parser):
+    parser.add_argument("--dataset", required=True,
+                        help="whu_opt_sar, yeseg_opt_sar or manifest")
+    parser.add_argument("--root", required=True, help="dataset root directory")
+    parser.add_argument("--manifest", help="manifest CSV (dataset 'manifest')")
+    parser.add_argument("--class-names", help="comma-separated class names")
+    parser.add_argument("--label-map", help="raw code to class id, e.g. '-1:ignore,1:0,2:1'")
+    parser.add_argument("--optical-bands", type=_bands, help="1-based, e.g. 4,3,2,8")
+    parser.add_argument("--sar-bands", type=_bands, help="1-based, e.g. 1,2")
+    parser.add_argument("--optical-nodata", type=float, help="overrides declared nodata")
+    parser.add_argument("--sar-nodata", type=float, help="overrides declared nodata")
+
+
+def _dataset(args, **extra):
+    from mfafnet_tf.data.datasets import get_dataset
+
+    options = dict(
+        manifest=args.manifest, label_map=args.label_map,
+        class_names=args.class_names.split(",") if args.class_names else None,
+        optical_bands=args.optical_bands, sar_bands=args.sar_bands,
+        optical_nodata=args.optical_nodata, sar_nodata=args.sar_nodata, **extra)
+    return get_dataset(args.dataset, args.root, **options)
+
+
+def _synth(args):
+    from mfafnet_tf.data.synthetic import synthesize
+
+    split_file = synthesize(args.out, scenes=args.scenes, size=args.size, seed=args.seed)
+    print(f"wrote {args.scenes} scenes to {args.out}; split file {split_file}")
+    return 0
+
+
+def _check(args):
+    from mfafnet_tf.data.check import check_dataset
+
+    dataset = _dataset(args)
+    reports, problems = check_dataset(dataset)
+    failed = [r for r in reports if r.problem]
+    for report in reports:
+        if report.problem:
+            print(f"FAIL  {report.name}: {report.problem}")
+        else:
+            print(f"ok    {report.name}: {report.width}x{report.height}, "
+                  f"{100 * report.valid_fraction:.1f}% valid")
+    for problem in problems:
+        print(f"FAIL  {problem}")
+    print(f"{len(reports)} scene(s) checked, {len(failed)} with problems, "
+          f"{len(problems)} dataset problem(s)")
+    return 1 if failed or problems else 0
+
+
+def _tile(args):
+    from mfafnet_tf.data.tiling import tile_dataset
+
+    dataset = _dataset(args, split_file=args.split_file)
+    index = tile_dataset(dataset, args.out, args.patch, args.stride or args.patch,
+                         min_valid=args.min_valid, shard_size=args.shard_size)
+    for split, entry in sorted(index["splits"].items()):
+        print(f"{split}: {entry['patches']} patches from {len(entry['scenes'])} "
+              f"scene(s) in {len(entry['shards'])} shard(s)")
+    return 0
+
+
+def _stats(args):
+    from mfafnet_tf.data.stats import compute_stats, write_stats
+
+    dataset = _dataset(args, split_file=args.split_file)
+    stats = compute_stats(dataset, split=args.split, sar_transform=args.sar_transform,
+                          optical_transform=args.optical_transform)
+    write_stats(args.out, stats)
+    json.dump(stats, sys.stdout, indent=1)
+    print()
+    return 0
+
+
+def register(subparsers):
+    """Adds ``data`` and its subcommands."""
+    parser = subparsers.add_parser("data", help="prepare datasets")
+    verbs = parser.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+
+    synth = verbs.add_parser("synth", help="write synthetic OPT-SAR scenes (WHU layout)")
+    synth.add_argument("--out", required=True)
+    synth.add_argument("--scenes", type=int, default=8)
+    synth.add_argument("--size", type=_size, default=(512, 512), help="HxW")
+    synth.add_argument("--seed", type=int, default=0)
+    synth.set_defaults(func=_synth)
+
+    check = verbs.add_parser("check", help="validate every scene and file of a dataset")
+    _add_dataset_arguments(check)
+    check.set_defaults(func=_check)
+
+    tile = verbs.add_parser("tile", help="cut scenes into sharded TFRecord patches")
+    _add_dataset_arguments(tile)
+    tile.add_argument("--out", required=True)
+    tile.add_argument("--patch", type=int, default=256)
+    tile.add_argument("--stride", type=int, help="default: the patch size")
+    tile.add_argument("--split-file", help="'name split' lines")
+    tile.add_argument("--min-valid", type=float, default=0.5,
+                      help="drop patches with a smaller share of valid pixels")
+    tile.add_argument("--shard-size", type=int, default=256, help="patches per shard")
+    tile.set_defaults(func=_tile)
+
+    stats = verbs.add_parser("stats", help="per-band mean/std over valid pixels")
+    _add_dataset_arguments(stats)
+    stats.add_argument("--split", default="train", help="split to use ('all': every scene)")
+    stats.add_argument("--split-file", help="'name split' lines")
+    stats.add_argument("--sar-transform", choices=("none", "log", "db"), default="none")
+    stats.add_argument("--optical-transform", choices=("none", "log", "db"), default="none")
+    stats.add_argument("--out", required=True, help="statistics JSON to write")
+    stats.set_defaults(func=_stats)
