@@ -1,0 +1,193 @@
+"""Cutting scenes into sharded TFRecord patches with a JSON index."""
+
+import collections
+import copy
+import glob
+import json
+import os
+import re
+
+import numpy as np
+import tensorflow as tf
+from tqdm import tqdm
+
+from mfafnet_tf.data import atomic
+from mfafnet_tf.data.labels import IGNORE
+from mfafnet_tf.data.scene import Window, window_starts
+from mfafnet_tf.data.tfrecord import encode_patch
+from mfafnet_tf.errors import DataError
+
+INDEX_NAME = "index.json"
+_SHARD = re.compile(r"^[\w.]+-\d{5}-of-\d{5}\.tfrecord$")
+
+
+class _ShardWriter:
+    """Writes one split's patches into shards of `shard_size` under temporary names."""
+
+    def __init__(self, out_dir, split, shard_size):
+        self.out_dir, self.split, self.shard_size = out_dir, split, shard_size
+        self.temporary = []
+        self.count = 0
+        self._writer = None
+
+    def write(self, record):
+        if self.count % self.shard_size == 0:
+            self._close_current()
+            path = os.path.join(
+                self.out_dir, f".{self.split}-{len(self.temporary):05d}.tfrecord.tmp")
+            self.temporary.append(path)
+            self._writer = tf.io.TFRecordWriter(path)
+        self._writer.write(record)
+        self.count += 1
+
+    def _close_current(self):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def finish(self):
+        """Closes the shards and renames them to their final names."""
+        self._close_current()
+        total = len(self.temporary)
+        names = [f"{self.split}-{i:05d}-of-{total:05d}.tfrecord" for i in range(total)]
+        for temporary, name in zip(self.temporary, names):
+            os.replace(temporary, os.path.join(self.out_dir, name))
+        self.temporary = []
+        return names
+
+    def discard(self):
+        self._close_current()
+        for path in self.temporary:
+            if os.path.exists(path):
+                os.remove(path)
+
+
+def _pad(array, patch, fill):
+    height, width = array.shape[:2]
+    if height == patch and width == patch:
+        return array
+    padding = [(0, patch - height), (0, patch - width)] + [(0, 0)] * (array.ndim - 2)
+    return np.pad(array, padding, constant_values=fill)
+
+
+def scene_patches(dataset, record, scene, patch, stride):
+    """Yields (x, y, optical, sar, label ids) patches of one scene, row band by row band.
+
+    Each row band (full width, `patch` rows) is read once; patches are padded
+    to `patch` (NaN inputs, ignore labels) where the scene is smaller. Pixels
+    that are invalid in any band get the ignore label.
+    """
+    if not scene.has_label:
+        raise DataError(f"scene {record.name}: no label file to tile with {record.optical}")
+    rows = min(patch, scene.height)
+    for y in window_starts(scene.height, patch, stride):
+        band = scene.read(Window(0, y, scene.width, rows))
+        labels = dataset.map_labels(band.label, record.label)
+        labels[~band.valid] = IGNORE
+        for x in window_starts(scene.width, patch, stride):
+            columns = slice(x, x + patch)
+            yield (x, y,
+                   _pad(band.optical[:, columns], patch, np.nan),
+                   _pad(band.sar[:, columns], patch, np.nan),
+                   _pad(labels[:, columns], patch, IGNORE))
+
+
+def _remove_stale(out_dir, keep):
+    for path in glob.glob(os.path.join(out_dir, "*.tfrecord")):
+        name = os.path.basename(path)
+        if _SHARD.match(name) and name not in keep:
+            os.remove(path)
+
+
+def tile_dataset(dataset, out_dir, patch, stride=None, split_file=None,
+                 min_valid=0.5, shard_size=256, progress=True):
+    """Tiles every scene of a dataset into sharded TFRecords plus ``index.json``.
+
+    Splits are by whole scene (see `Dataset.scenes`). Patches whose share of
+    valid pixels (every band of both modalities valid) is below `min_valid` are
+    dropped. Shards are written under temporary names and renamed at the end;
+    ``index.json`` is written last, atomically.
+
+    Args:
+        dataset: a `Dataset` (from `get_dataset`).
+        out_dir: output directory.
+        patch: patch size in pixels.
+        stride: step between patches (default: `patch`).
+        split_file: ``name split`` file overriding the dataset's splits.
+        min_valid: smallest share of valid pixels a kept patch has.
+        shard_size: patches per shard.
+        progress: show a progress bar.
+
+    Returns:
+        The index dict (also written to ``out_dir/index.json``).
+    """
+    stride = int(stride or patch)
+    if patch <= 0 or stride <= 0 or shard_size <= 0:
+        raise DataError(
+            f"tiling: patch, stride and shard size must be positive, found "
+            f"{patch}, {stride}, {shard_size}")
+    if split_file is not None:
+        dataset = copy.copy(dataset)
+        dataset.split_file = split_file
+    records = dataset.scenes()
+    scenes = [dataset.open(record) for record in records]
+    try:
+        channels = {(s.optical_channels, s.sar_channels) for s in scenes}
+        if len(channels) > 1:
+            raise DataError(
+                f"dataset {dataset.name}: scenes differ in band counts "
+                f"(optical, SAR): {sorted(channels)}")
+        optical_channels, sar_channels = channels.pop()
+        os.makedirs(out_dir, exist_ok=True)
+        splits = _write_splits(dataset, records, scenes, out_dir, patch, stride,
+                               min_valid, shard_size, progress)
+    finally:
+        for scene in scenes:
+            scene.close()
+    index = {
+        "dataset": dataset.name, "patch": int(patch), "stride": stride,
+        "optical_channels": optical_channels, "sar_channels": sar_channels,
+        "num_classes": dataset.num_classes, "class_names": list(dataset.class_names),
+        "min_valid": float(min_valid), "splits": splits,
+    }
+    atomic.write_text(os.path.join(out_dir, INDEX_NAME), json.dumps(index, indent=1))
+    _remove_stale(out_dir, {s for e in splits.values() for s in e["shards"]})
+    return index
+
+
+def _write_splits(dataset, records, scenes, out_dir, patch, stride, min_valid,
+                  shard_size, progress):
+    total = sum(len(window_starts(s.height, patch, stride))
+                * len(window_starts(s.width, patch, stride)) for s in scenes)
+    writers, entries = {}, {}
+    bar = tqdm(total=total, desc="tiling", unit="patch", disable=not progress)
+    try:
+        for record, scene in zip(records, scenes):
+            if record.split not in writers:
+                writers[record.split] = _ShardWriter(out_dir, record.split, shard_size)
+                entries[record.split] = {
+                    "patches": 0, "dropped": 0, "scenes": [],
+                    "class_pixels": np.zeros(dataset.num_classes, np.int64)}
+            entry, writer = entries[record.split], writers[record.split]
+            entry["scenes"].append(record.name)
+            for x, y, optical, sar, labels in scene_patches(
+                    dataset, record, scene, patch, stride):
+                bar.update()
+                valid = np.isfinite(optical).all(-1) & np.isfinite(sar).all(-1)
+                if valid.mean() < min_valid:
+                    entry["dropped"] += 1
+                    continue
+                writer.write(encode_patch(optical, sar, labels, record.name, x, y))
+                entry["patches"] += 1
+                counts = np.bincount(labels.ravel(), minlength=256)
+                entry["class_pixels"] += counts[:dataset.num_classes]
+        for split, writer in writers.items():
+            entries[split]["shards"] = writer.finish()
+    except BaseException:
+        for writer in writers.values():
+            writer.discard()
+        raise
+    finally:
+        bar.close()
+    return {split: {**entry, "class_pixels": entry["class_pixels"].tolist()}
+            for split, entry in collections.OrderedDict(sorted(entries.items())).items()}
