@@ -90,8 +90,8 @@ def position_model():
     """Logits linear in the absolute (column, row) carried by optical bands 1 and 2."""
     kernel = np.zeros((1, 1, 5, 3))
     kernel[0, 0, 0] = [0.05, 0.0, -0.05]
-    kernel[0, 0, 1] = [0.0, 0.04, 0.0]
-    return conv_model(kernel, np.array([0.0, -1.0, 1.0]))
+    kernel[0, 0, 1] = [0.0, 0.08, 0.0]
+    return conv_model(kernel, np.array([0.0, -1.5, 1.0]))
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,93 @@
+"""SavedModel export for TF Serving: raw optical/SAR in, class ids and probabilities out."""
+
+import os
+import shutil
+import tempfile
+
+import keras
+import tensorflow as tf
+
+from mfafnet_tf.errors import DataError
+from mfafnet_tf.inference.model_runner import (
+    METADATA_SIGNATURE,
+    SERVING_SIGNATURE,
+    ModelRunner,
+    model_probabilities,
+)
+
+
+def export_saved_model(model, out_dir, *, class_names=None):
+    """Exports a Keras segmentation model as a SavedModel for TF Serving.
+
+    The ``serving_default`` signature takes ``optical`` and ``sar`` float32
+    [B,H,W,C] tensors of raw sensor values, any H and W (normalization is inside
+    the model), and returns ``class_ids`` int32 [B,H,W] and ``probabilities``
+    float32 [B,H,W,K]. A ``metadata`` signature returns the ``class_names``.
+    The directory appears only once complete (written to a temporary sibling,
+    then renamed).
+
+    Args:
+        model: Keras model with dict inputs ``{"optical", "sar"}`` emitting logits.
+        out_dir: Directory to create (for TF Serving, a numbered version
+            directory such as ``models/mfafnet/1``); must not exist yet.
+        class_names: Names of the K classes; default ``model.class_names``, else
+            ``class_0``, ``class_1``, ...
+
+    Returns:
+        The absolute path of the SavedModel directory.
+
+    Raises:
+        DataError: ``out_dir`` exists already or its parent is missing.
+    """
+    out_dir = os.path.abspath(out_dir)
+    parent = os.path.dirname(out_dir)
+    if os.path.exists(out_dir):
+        raise DataError(f"{out_dir}: expected a new directory for the SavedModel, found an existing path")
+    if not os.path.isdir(parent):
+        raise DataError(f"{out_dir}: expected an existing parent directory, found none at {parent}")
+    runner = ModelRunner.wrap(model)
+    names = resolve_class_names(class_names, runner)
+
+    def serve(optical, sar):
+        probabilities = model_probabilities(model, optical, sar)
+        class_ids = tf.argmax(probabilities, axis=-1, output_type=tf.int32)
+        return {"class_ids": class_ids, "probabilities": probabilities}
+
+    def metadata():
+        return {"class_names": tf.constant(names)}
+
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    archive.add_endpoint(
+        SERVING_SIGNATURE,
+        serve,
+        input_signature=[
+            tf.TensorSpec([None, None, None, runner.optical_channels], tf.float32, name="optical"),
+            tf.TensorSpec([None, None, None, runner.sar_channels], tf.float32, name="sar"),
+        ],
+    )
+    archive.add_endpoint(METADATA_SIGNATURE, metadata, input_signature=[])
+    staging = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.tmp-", dir=parent)
+    try:
+        archive.write_out(staging, verbose=False)
+        os.rename(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def resolve_class_names(class_names, runner):
+    """The K class names: given ones, else the model's, else ``class_<i>``.
+
+    Raises:
+        DataError: The number of given names differs from the model's classes.
+    """
+    names = class_names or runner.class_names
+    if not names:
+        return [f"class_{index}" for index in range(runner.num_classes)]
+    if len(names) != runner.num_classes:
+        raise DataError(
+            f"class names: expected {runner.num_classes} (the model's classes), found {len(names)}"
+        )
+    return [str(name) for name in names]

@@ -1,0 +1,89 @@
+"""Whole-scene prediction to a georeferenced class map (plus probabilities and a preview)."""
+
+import contextlib
+import os
+
+import numpy as np
+from osgeo import gdal
+
+from mfafnet_tf.data import open_scene
+from mfafnet_tf.export.saved_model import resolve_class_names
+from mfafnet_tf.inference.geotiff_writer import GeoTiffWriter, atomic_geotiff
+from mfafnet_tf.inference.model_loading import load_model
+from mfafnet_tf.inference.model_runner import ModelRunner
+from mfafnet_tf.inference.palette import NODATA_CLASS, class_colors, color_table
+from mfafnet_tf.inference.quicklook import write_quicklook
+from mfafnet_tf.inference.scene_predictions import check_tiling, iter_scene_predictions
+
+CLASS_MAP_COMPRESSION = ["COMPRESS=DEFLATE"]
+PROBABILITY_COMPRESSION = ["COMPRESS=DEFLATE", "PREDICTOR=3"]
+
+
+def predict_scene(model, optical, sar, out, *, optical_bands=None, sar_bands=None,
+                  tile=512, overlap=64, batch_size=4, probabilities=None, quicklook=None,
+                  class_names=None, progress=True):
+    """Segments a co-registered optical/SAR scene of any size into a class-map GeoTIFF.
+
+    The scene is read and predicted tile by tile (see
+    :func:`~mfafnet_tf.inference.iter_scene_predictions`) and the map is written
+    window by window, so memory does not grow with the scene. Inputs are checked
+    before any prediction; outputs appear only when complete.
+
+    Args:
+        model: Path of a ``.keras`` file or SavedModel directory, or a Keras
+            model / loaded SavedModel / ModelRunner.
+        optical: Optical GeoTIFF path.
+        sar: SAR GeoTIFF path, on the same pixel grid.
+        out: Class map to write: uint8, one band, tiled and compressed, the
+            input's CRS and geotransform, colour table, class names, 255 where
+            any input band is nodata.
+        optical_bands: 1-based optical bands to use (default all).
+        sar_bands: 1-based SAR bands to use (default all).
+        tile: Tile size in pixels.
+        overlap: Overlap of neighbouring tiles in pixels (at most ``tile // 2``).
+        batch_size: Tiles per model call.
+        probabilities: Optional float32 GeoTIFF of the K class probabilities
+            (NaN where nodata).
+        quicklook: Optional PNG preview with a legend.
+        class_names: Names of the K classes; default the model's, else ``class_<i>``.
+        progress: Show a progress bar.
+
+    Returns:
+        The path ``out``.
+
+    Raises:
+        DataError: A file is missing, the pair is mis-registered, or band counts
+            differ from the model's inputs.
+        ConfigError: ``tile``, ``overlap`` or ``batch_size`` is out of range.
+    """
+    check_tiling(tile, overlap, batch_size)
+    runner = load_model(model) if isinstance(model, (str, os.PathLike)) else ModelRunner.wrap(model)
+    names = resolve_class_names(class_names, runner)
+    colors = class_colors(runner.num_classes)
+    with contextlib.ExitStack() as stack:
+        scene = stack.enter_context(open_scene(
+            optical, sar, optical_bands=optical_bands, sar_bands=sar_bands,
+            expect_optical_bands=runner.optical_channels, expect_sar_bands=runner.sar_channels,
+        ))
+        class_writer = stack.enter_context(GeoTiffWriter(
+            stack.enter_context(atomic_geotiff(out)), scene, 1, gdal.GDT_Byte, NODATA_CLASS,
+            compression=CLASS_MAP_COMPRESSION, color_table=color_table(colors), category_names=names,
+        ))
+        probability_writer = None
+        if probabilities is not None:
+            probability_writer = stack.enter_context(GeoTiffWriter(
+                stack.enter_context(atomic_geotiff(probabilities)), scene, runner.num_classes,
+                gdal.GDT_Float32, float("nan"), compression=PROBABILITY_COMPRESSION, descriptions=names,
+            ))
+        blocks = iter_scene_predictions(
+            runner, scene, tile=tile, overlap=overlap, batch_size=batch_size, progress=progress)
+        for window, block, valid in blocks:
+            class_ids = np.argmax(block, axis=-1).astype(np.uint8)
+            class_ids[~valid] = NODATA_CLASS
+            class_writer.write(window, class_ids)
+            if probability_writer is not None:
+                block[~valid] = np.nan
+                probability_writer.write(window, block)
+    if quicklook is not None:
+        write_quicklook(out, quicklook, names, colors)
+    return out
