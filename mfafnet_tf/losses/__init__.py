@@ -1,0 +1,5 @@
+"""Segmentation losses."""
+
+from mfafnet_tf.losses.segmentation_cross_entropy import SegmentationCrossEntropy
+
+__all__ = ["SegmentationCrossEntropy"]

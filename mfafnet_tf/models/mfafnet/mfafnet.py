@@ -1,0 +1,185 @@
+"""MFAFNet: multimodal feature alignment and fusion network (optical + SAR)."""
+
+import keras
+
+from mfafnet_tf.layers.conv_downsampling import ConvDownsampling
+from mfafnet_tf.layers.cross_feature_fusion import CrossFeatureFusion
+from mfafnet_tf.layers.feature_decomposition import FeatureDecomposition
+from mfafnet_tf.layers.feature_reconstruction import FeatureReconstruction
+from mfafnet_tf.layers.haar_downsampling import HaarDownsampling
+from mfafnet_tf.layers.inverse_haar_upsampling import InverseHaarUpsampling
+from mfafnet_tf.layers.semantic_alignment import SemanticAlignment
+from mfafnet_tf.layers.spatial_crop import SpatialCrop
+from mfafnet_tf.layers.spatial_padding import SpatialPadding
+from mfafnet_tf.models.mfafnet.mfafnet_presets import resolve_options
+from mfafnet_tf.models.segmentation_model import (
+    SegmentationModel,
+    check_class_names,
+    input_normalization,
+    normalization_config,
+)
+
+
+def _downsampling(options, level, synchronized_bn, name):
+    width = options["widths"][level]
+    if options["downsampling"] == "haar":
+        return HaarDownsampling(width, synchronized_bn, name=name)
+    return ConvDownsampling(width, options["downsampling"], synchronized_bn, name=name)
+
+
+def _decomposition(options, level, name):
+    return FeatureDecomposition(
+        low_ratio=options["low_freq_ratios"][level],
+        num_heads=options["num_heads"][level],
+        reduction_ratio=options["sr_ratios"][level],
+        transformer_depth=options["transformer_depth"],
+        inn_depth=options["inn_depth"],
+        mlp_ratio=options["mlp_ratio"],
+        coupling_clamp=options["coupling_clamp"],
+        low_branch=options["low_branch"],
+        high_branch=options["high_branch"],
+        name=name,
+    )
+
+
+@keras.saving.register_keras_serializable(package="mfafnet_tf")
+class MFAFNet(SegmentationModel):
+    """MFAFNet for semantic segmentation of co-registered optical and SAR scenes.
+
+    Two encoder streams (Haar wavelet downsampling + feature decomposition into
+    a transformer and an invertible-coupling branch) are fused at every level
+    by cross-attention, aligned at the deepest level with an MMD loss, and
+    decoded with inverse-Haar upsampling (DESIGN §3).
+
+    Args:
+        num_classes: number of classes of the logits.
+        optical_channels: bands of the ``"optical"`` input.
+        sar_channels: bands of the ``"sar"`` input.
+        preset: ``"tiny"`` (16-32-64-128), ``"small"`` (32-64-128-256) or
+            ``"base"`` (64-128-256-512, two transformer and coupling blocks).
+        normalization: band statistics dict (see docs/architecture.md) or None.
+        class_names: optional list of class names kept as metadata.
+        synchronized_bn: synchronize BatchNormalization across replicas.
+        name: model name.
+        **overrides: any option of ``mfafnet_presets.DEFAULTS`` (widths,
+            low_freq_ratios, sr_ratios, num_heads, transformer_depth, inn_depth,
+            mlp_ratio, share_encoder_weights, downsampling, low_branch,
+            high_branch, fusion, alignment, alignment_weight, alignment_tokens,
+            coupling_clamp).
+
+    Inputs: ``{"optical": (B, H, W, optical_channels), "sar": (B, H, W, sar_channels)}``
+    of raw values, NaN = nodata, any H and W. Output: float32 logits
+    ``(B, H, W, num_classes)``.
+
+    Raises:
+        ConfigError: unknown preset or option, or invalid option values.
+    """
+
+    def __init__(
+        self,
+        num_classes=7,
+        optical_channels=4,
+        sar_channels=1,
+        preset="small",
+        normalization=None,
+        class_names=None,
+        synchronized_bn=False,
+        name="mfafnet",
+        **overrides,
+    ):
+        options = resolve_options(preset, overrides)
+        class_names = check_class_names(class_names, num_classes)
+        widths = options["widths"]
+        levels = len(widths)
+        sync = bool(synchronized_bn)
+        share = options["share_encoder_weights"]
+
+        # === Layers ===
+        normalizers = {m: input_normalization(normalization, m) for m in ("optical", "sar")}
+        padding = SpatialPadding(2**levels, name="padding")
+        down = {
+            m: [_downsampling(options, i, sync, f"{m}_down_{i}") for i in range(levels)]
+            for m in ("optical", "sar")
+        }
+        decompose = {
+            m: [_decomposition(options, i, f"{m}_fdm_{i}") for i in range(levels)]
+            for m in ("optical", "sar")
+        }
+        if share:
+            # The first downsampling sees modality-specific band counts.
+            down["sar"][1:] = down["optical"][1:]
+            decompose["sar"] = decompose["optical"]
+        alignment = SemanticAlignment(
+            options["alignment"],
+            options["alignment_weight"],
+            options["alignment_tokens"],
+            name="alignment",
+        )
+        fusions = [
+            CrossFeatureFusion(
+                options["fusion"], options["num_heads"][i], options["sr_ratios"][i], sync, name=f"fusion_{i}"
+            )
+            for i in range(levels)
+        ]
+        reconstructions = [
+            FeatureReconstruction(widths[i], sync, name=f"reconstruction_{i}") for i in range(levels)
+        ]
+        upsamplings = [
+            InverseHaarUpsampling(widths[i], name=f"upsampling_{i}") for i in range(levels - 1)
+        ]
+        head_width = max(8, widths[0] // 2)
+        head_up = InverseHaarUpsampling(head_width, name="head_upsampling")
+        head_conv = keras.layers.Conv2D(head_width, 3, padding="same", use_bias=False, name="head_conv")
+        head_norm = keras.layers.BatchNormalization(synchronized=sync, name="head_norm")
+        head_relu = keras.layers.ReLU(name="head_relu")
+        classifier = keras.layers.Conv2D(num_classes, 1, name="classifier")
+        crop = SpatialCrop(name="logits")
+
+        # === Functional Model ===
+        inputs = {
+            "optical": keras.Input((None, None, optical_channels), name="optical"),
+            "sar": keras.Input((None, None, sar_channels), name="sar"),
+        }
+        streams = {m: padding(normalizers[m](inputs[m])) for m in ("optical", "sar")}
+        skips = []
+        for i in range(levels):
+            for m in ("optical", "sar"):
+                streams[m] = decompose[m][i](down[m][i](streams[m]))
+            if i == levels - 1:
+                streams["optical"], streams["sar"] = alignment([streams["optical"], streams["sar"]])
+            fused = fusions[i]([streams["optical"], streams["sar"]])
+            skips.append([streams["optical"], streams["sar"], fused])
+        decoded = reconstructions[-1](skips[-1])
+        for i in reversed(range(levels - 1)):
+            decoded = reconstructions[i](skips[i] + [upsamplings[i](decoded)])
+        x = head_relu(head_norm(head_conv(head_up(decoded))))
+        logits = crop([classifier(x), inputs["optical"]])
+        super().__init__(inputs=inputs, outputs=logits, name=name)
+
+        # === Config ===
+        self.num_classes = int(num_classes)
+        self.optical_channels = int(optical_channels)
+        self.sar_channels = int(sar_channels)
+        self.preset = preset
+        self.normalization = normalization_config(normalization)
+        self.class_names = class_names
+        self.synchronized_bn = sync
+        self.options = options
+
+    def get_config(self):
+        options = {k: list(v) if isinstance(v, tuple) else v for k, v in self.options.items()}
+        return {
+            "name": self.name,
+            "num_classes": self.num_classes,
+            "optical_channels": self.optical_channels,
+            "sar_channels": self.sar_channels,
+            "preset": self.preset,
+            "normalization": self.normalization,
+            "class_names": self.class_names,
+            "synchronized_bn": self.synchronized_bn,
+            **options,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

@@ -1,0 +1,68 @@
+"""MFAFNet presets, option defaults (DESIGN §3) and their validation."""
+
+from mfafnet_tf.errors import ConfigError
+
+DEFAULTS = {
+    "widths": (32, 64, 128, 256),
+    "low_freq_ratios": (0.25, 0.5, 0.75, 0.875),
+    "sr_ratios": (8, 4, 2, 1),
+    "num_heads": (1, 2, 4, 8),
+    "transformer_depth": 1,
+    "inn_depth": 1,
+    "mlp_ratio": 4,
+    "share_encoder_weights": False,
+    "downsampling": "haar",
+    "low_branch": "transformer",
+    "high_branch": "inn",
+    "fusion": "cross_attention",
+    "alignment": "gaussian_mmd",
+    "alignment_weight": 0.1,
+    "alignment_tokens": 1024,
+    "coupling_clamp": 2.0,
+}
+
+PRESETS = {
+    "tiny": {"widths": (16, 32, 64, 128)},
+    "small": {"widths": (32, 64, 128, 256)},
+    "base": {"widths": (64, 128, 256, 512), "transformer_depth": 2, "inn_depth": 2},
+}
+
+CHOICES = {
+    "downsampling": ("haar", "strided_conv", "max_pool"),
+    "low_branch": ("transformer", "none"),
+    "high_branch": ("inn", "conv"),
+    "fusion": ("cross_attention", "concat", "sum"),
+    "alignment": ("gaussian_mmd", "linear_mmd", "none"),
+}
+
+PER_LEVEL = ("widths", "low_freq_ratios", "sr_ratios", "num_heads")
+
+
+def resolve_options(preset, overrides):
+    """Merges defaults, the preset and user overrides into a checked options dict.
+
+    Raises:
+        ConfigError: unknown preset or option, wrong choice, or per-level
+            sequences whose length differs from ``widths``.
+    """
+    if preset not in PRESETS:
+        raise ConfigError(f"preset: expected one of {sorted(PRESETS)}, found {preset!r}.")
+    unknown = sorted(set(overrides) - set(DEFAULTS))
+    if unknown:
+        raise ConfigError(
+            f"Unknown MFAFNet option(s) {unknown}; valid options: {sorted(DEFAULTS)}."
+        )
+    options = {**DEFAULTS, **PRESETS[preset], **overrides}
+    for key, choices in CHOICES.items():
+        if options[key] not in choices:
+            raise ConfigError(f"{key}: expected one of {list(choices)}, found {options[key]!r}.")
+    for key in PER_LEVEL:
+        options[key] = tuple(options[key])
+        if len(options[key]) != len(options["widths"]):
+            raise ConfigError(
+                f"{key}: expected {len(options['widths'])} values (one per level of widths), "
+                f"found {len(options[key])}."
+            )
+    if options["alignment_tokens"] < 1:
+        raise ConfigError(f"alignment_tokens: expected >= 1, found {options['alignment_tokens']}.")
+    return options

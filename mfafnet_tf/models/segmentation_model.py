@@ -1,0 +1,104 @@
+"""Base class of the segmentation models: compile defaults, input normalization."""
+
+import keras
+
+from mfafnet_tf.errors import ConfigError
+from mfafnet_tf.layers.input_normalization import InputNormalization
+from mfafnet_tf.losses.segmentation_cross_entropy import SegmentationCrossEntropy
+from mfafnet_tf.metrics.pixel_accuracy import PixelAccuracy
+
+IGNORE_CLASS = 255
+MODALITIES = ("optical", "sar")
+
+
+def input_normalization(normalization, modality):
+    """The ``InputNormalization`` layer of one modality from a stats dict.
+
+    Args:
+        normalization: the statistics dict of docs/architecture.md
+            (``{"optical": {"mean", "std", "transform"?}, "sar": {...}}``; extra
+            keys are ignored) or None for identity (only nodata -> 0).
+        modality: ``"optical"`` or ``"sar"``.
+    """
+    name = f"{modality}_normalization"
+    if normalization is None:
+        return InputNormalization(name=name)
+    stats = normalization.get(modality) if isinstance(normalization, dict) else None
+    if not isinstance(stats, dict) or "mean" not in stats or "std" not in stats:
+        raise ConfigError(
+            f"normalization['{modality}']: expected a dict with 'mean' and 'std' lists, "
+            f"found {stats!r}."
+        )
+    try:
+        return InputNormalization(
+            stats["mean"], stats["std"], stats.get("transform", "none"), name=name
+        )
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"normalization['{modality}']: {error}") from error
+
+
+def normalization_config(normalization):
+    """The JSON-safe part of a stats dict that the models keep in their config."""
+    if normalization is None:
+        return None
+    return {
+        modality: {
+            "mean": [float(v) for v in stats["mean"]],
+            "std": [float(v) for v in stats["std"]],
+            "transform": stats.get("transform", "none"),
+        }
+        for modality, stats in normalization.items()
+        if modality in MODALITIES and isinstance(stats, dict)
+    }
+
+
+def check_class_names(class_names, num_classes):
+    """Returns class_names as a list of str, checked against num_classes."""
+    if class_names is None:
+        return None
+    class_names = [str(name) for name in class_names]
+    if len(class_names) != num_classes:
+        raise ConfigError(
+            f"class_names: expected {num_classes} names (num_classes), found {len(class_names)}."
+        )
+    return class_names
+
+
+class SegmentationModel(keras.Model):
+    """A functional segmentation model whose ``compile()`` has working defaults.
+
+    Subclasses set ``num_classes`` and ``class_names`` after building the graph.
+    """
+
+    def compile(self, optimizer="auto", loss="auto", metrics="auto", jit_compile=False, **kwargs):
+        """Configures training; ``"auto"`` arguments get the project defaults.
+
+        Defaults: AdamW (learning rate 1e-3, weight decay 1e-4);
+        ``SegmentationCrossEntropy(ignore_class=255)`` from logits;
+        ``MeanIoU`` named ``mean_iou`` and ``PixelAccuracy`` named
+        ``pixel_accuracy``, both ignoring 255; no XLA. Any explicit argument
+        replaces its default; other keyword arguments go to ``keras.Model.compile``.
+        """
+        if optimizer == "auto":
+            optimizer = keras.optimizers.AdamW(learning_rate=1e-3, weight_decay=1e-4)
+        if loss == "auto":
+            loss = SegmentationCrossEntropy(ignore_class=IGNORE_CLASS)
+        if metrics == "auto":
+            metrics = [
+                keras.metrics.MeanIoU(
+                    self.num_classes,
+                    ignore_class=IGNORE_CLASS,
+                    sparse_y_pred=False,
+                    name="mean_iou",
+                ),
+                PixelAccuracy(ignore_class=IGNORE_CLASS, name="pixel_accuracy"),
+            ]
+        super().compile(
+            optimizer=optimizer, loss=loss, metrics=metrics, jit_compile=jit_compile, **kwargs
+        )
+
+    def compile_from_config(self, config):
+        """Re-compiles a loaded model with its saved (explicit) compile arguments."""
+        self.compile(**keras.saving.deserialize_keras_object(config))
+        if self.built:
+            self.optimizer.build(self.trainable_variables)
