@@ -1,0 +1,80 @@
+"""``mfafnet data check``: every kind of problem gives a readable report and exit 1."""
+
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+from tiny_rasters import write_raster
+from mfafnet_tf.cli.main import main
+
+
+@pytest.fixture
+def root(tmp_path, synthetic_root):
+    copy = tmp_path / "copy"
+    shutil.copytree(synthetic_root[0], copy)
+    return copy
+
+
+def _check(root, capsys):
+    code = main(["data", "check", "--dataset", "whu_opt_sar", "--root", str(root)])
+    return code, capsys.readouterr().out
+
+
+def test_clean_dataset_passes(root, capsys):
+    code, out = _check(root, capsys)
+    assert code == 0
+    assert out.count("ok    SYN0003_") == 3
+    assert "3 scene(s) checked, 0 with problems" in out
+
+
+def _truncate(path):
+    data = open(path, "rb").read()
+    with open(path, "wb") as stream:
+        stream.write(data[:len(data) * 2 // 3])
+
+
+def _shift(path):
+    from osgeo import gdal
+
+    dataset = gdal.Open(str(path), gdal.GA_Update)
+    x, dx, rx, y, ry, dy = dataset.GetGeoTransform()
+    dataset.SetGeoTransform((x + 2 * dx, dx, rx, y, ry, dy))
+    dataset = None
+
+
+def _unknown_code(path):
+    from osgeo import gdal
+
+    dataset = gdal.Open(str(path), gdal.GA_Update)
+    band = dataset.GetRasterBand(1)
+    values = band.ReadAsArray()
+    values[-1, -1] = 99
+    band.WriteArray(values)
+    dataset = None
+
+
+def _three_band_optical(path):
+    write_raster(path, np.ones((64, 80, 3), np.uint8))
+
+
+@pytest.mark.parametrize("folder, damage, expected", [
+    ("optical", _truncate, "cannot"),
+    ("sar", _shift, "not co-registered"),
+    ("lbl", _unknown_code, "unknown label code(s) 99"),
+    ("optical", _three_band_optical, "expected 4 band(s), found 3"),
+    ("sar", os.remove, "SAR partner"),
+])
+def test_each_problem_fails_the_check(root, capsys, folder, damage, expected):
+    damage(root / folder / "SYN0003_001.tif")
+    code, out = _check(root, capsys)
+    assert code == 1
+    failures = [line for line in out.splitlines() if line.startswith("FAIL")]
+    assert len(failures) == 1 and expected in failures[0]
+    assert "SYN0003_001" in failures[0]
+
+
+def test_empty_dataset_fails(tmp_path, capsys):
+    code, out = _check(tmp_path, capsys)
+    assert code == 1 and "no scenes found" in out

@@ -1,0 +1,103 @@
+"""Dataset adapters: discovery, official and file splits, spatial validation, manifests."""
+
+import numpy as np
+import pytest
+
+from tiny_rasters import write_raster
+from mfafnet_tf.data import Window, get_dataset, read_split_file
+from mfafnet_tf.errors import ConfigError, DataError
+
+
+def _whu_scene(root, name, column=0, size=(16, 24)):
+    geotransform = (400000.0 + column * 1000.0, 5.0, 0.0, 3500000.0, 0.0, -5.0)
+    height, width = size
+    for folder, array in (("optical", np.full((height, width, 4), 9, np.uint8)),
+                          ("sar", np.full((height, width), 9, np.uint8)),
+                          ("lbl", np.full((height, width), 10, np.uint8))):
+        (root / folder).mkdir(exist_ok=True)
+        write_raster(root / folder / f"{name}.tif", array, geotransform=geotransform)
+
+
+def test_official_whu_split_where_names_match(tmp_path):
+    for column, name in enumerate(["NH49E001014", "NH49E004021", "MYOWN001"]):
+        _whu_scene(tmp_path, name, column)
+    dataset = get_dataset("whu_opt_sar", tmp_path, val_fraction=0)
+    splits = {r.name: r.split for r in dataset.scenes()}
+    assert splits == {"NH49E001014": "test", "NH49E004021": "train", "MYOWN001": "train"}
+    record = dataset.scenes("test")[0]
+    assert record.optical.endswith("optical/NH49E001014.tif")
+    assert record.label.endswith("lbl/NH49E001014.tif")
+
+
+def test_validation_is_a_spatial_block_of_whole_training_scenes(tmp_path):
+    for column in range(10):
+        _whu_scene(tmp_path, f"S{column}", column)
+    dataset = get_dataset("whu_opt_sar", tmp_path, val_fraction=0.3)
+    val = sorted(r.name for r in dataset.scenes("val"))
+    assert len(val) == 3
+    columns = sorted(int(name[1:]) for name in val)
+    assert columns in ([0, 1, 2], [7, 8, 9])  # one contiguous block at an end
+    assert len(dataset.scenes("train")) == 7
+
+
+def test_split_file_formats(tmp_path):
+    for column, name in enumerate(["A", "B", "C"]):
+        _whu_scene(tmp_path, name, column)
+    plain = tmp_path / "split.txt"
+    plain.write_text("A train\nB val  # comment\n")
+    dataset = get_dataset("whu_opt_sar", tmp_path, split_file=plain)
+    assert {r.name: r.split for r in dataset.scenes()} == {"A": "train", "B": "val"}
+    division = tmp_path / "division.txt"
+    division.write_text("train:\nA.tif\nC.tif\n\ntest:\nB.tif\n")
+    assert read_split_file(division) == {"A": "train", "C": "train", "B": "test"}
+    bad = tmp_path / "bad.txt"
+    bad.write_text("A train extra\n")
+    with pytest.raises(DataError, match="bad.txt, line 1: expected 'name split'"):
+        read_split_file(bad)
+
+
+def test_missing_partner_and_empty_dataset(tmp_path):
+    with pytest.raises(DataError, match="no scenes found"):
+        get_dataset("whu_opt_sar", tmp_path).scenes()
+    _whu_scene(tmp_path, "A")
+    (tmp_path / "sar" / "A.tif").unlink()
+    records, problems = get_dataset("whu_opt_sar", tmp_path).discover()
+    assert records == [] and "SAR partner" in problems[0] and "A.tif" in problems[0]
+    with pytest.raises(DataError, match="SAR partner .*sar/A.tif is missing"):
+        get_dataset("whu_opt_sar", tmp_path).scenes()
+
+
+def test_manifest_with_sentinel_like_stacks(tmp_path, rng):
+    """int16 reflectance with -1 nodata, float32 dB SAR with NaN, -1 ignore codes."""
+    optical = rng.integers(0, 10000, size=(16, 20, 6)).astype(np.int16)
+    optical[0, 0, :] = -1
+    sar = rng.normal(-12, 3, size=(16, 20, 2)).astype(np.float32)
+    sar[1, 1, 0] = np.nan
+    label = rng.choice(np.array([-1, 1, 2], np.int16), size=(16, 20))
+    write_raster(tmp_path / "s2.tif", optical, nodata=-1)
+    write_raster(tmp_path / "s1.tif", sar)
+    write_raster(tmp_path / "lc.tif", label)
+    (tmp_path / "manifest.csv").write_text(
+        "optical,sar,label,split\ns2.tif,s1.tif,lc.tif,test\n")
+    dataset = get_dataset(
+        "manifest", tmp_path, optical_bands=(4, 3, 2), sar_bands=(1, 2),
+        class_names=["crop", "forest"], label_map={-1: "ignore", 1: 0, 2: 1})
+    (record,) = dataset.scenes()
+    assert record.name == "s2" and record.split == "test"
+    assert (dataset.optical_channels, dataset.sar_channels) == (3, 2)
+    with dataset.open(record) as scene:
+        window = scene.read(Window(0, 0, 20, 16))
+    np.testing.assert_array_equal(window.optical[2, 2], optical[2, 2, [3, 2, 1]])
+    assert not window.valid[0, 0] and not window.valid[1, 1] and window.valid[2, 2]
+    ids = dataset.map_labels(window.label, record.label)
+    np.testing.assert_array_equal(ids, np.select([label == 1, label == 2], [0, 1], 255))
+
+
+def test_manifest_errors(tmp_path):
+    (tmp_path / "manifest.csv").write_text("optical,label\na.tif,b.tif\n")
+    with pytest.raises(DataError, match="missing column\\(s\\) sar"):
+        get_dataset("manifest", tmp_path, class_names=["a"]).scenes()
+    with pytest.raises(ConfigError, match="class_names must be given"):
+        get_dataset("manifest", tmp_path)
+    with pytest.raises(ConfigError, match="unknown name 'whu'"):
+        get_dataset("whu", tmp_path)
