@@ -1,0 +1,111 @@
+"""Tiling scenes into sharded TFRecords: reassembly, index, dropping nodata, CLI."""
+
+import json
+import os
+
+import numpy as np
+import tensorflow as tf
+
+from tiny_rasters import write_raster
+from mfafnet_tf.cli.main import main
+from mfafnet_tf.data import Window, get_dataset
+from mfafnet_tf.data.tfrecord import decode_patches
+from mfafnet_tf.data.tiling import tile_dataset
+
+
+def _read_split(out_dir, index, split):
+    files = [os.path.join(out_dir, name) for name in index["splits"][split]["shards"]]
+    serialized = tf.constant(list(tf.data.TFRecordDataset(files).as_numpy_iterator()))
+    patches = decode_patches(serialized, index["optical_channels"],
+                             index["sar_channels"], index["patch"])
+    return {key: value.numpy() for key, value in patches.items()}
+
+
+def test_tiles_reassemble_to_the_scene(tmp_path, synthetic_root):
+    root, split_file = synthetic_root
+    dataset = get_dataset("whu_opt_sar", root, split_file=split_file)
+    index = tile_dataset(dataset, tmp_path, patch=32, stride=24, min_valid=0.0,
+                         shard_size=4, progress=False)
+    for record in dataset.scenes():
+        patches = _read_split(tmp_path, index, record.split)
+        mine = patches["scene"] == record.name.encode()
+        with dataset.open(record) as scene:
+            full = scene.read(Window(0, 0, scene.width, scene.height))
+        labels = dataset.map_labels(full.label)
+        labels[~full.valid] = 255
+        optical = np.full(full.optical.shape, -1.0, np.float32)
+        sar = np.full(full.sar.shape, -1.0, np.float32)
+        pasted = np.full(labels.shape, 254, np.uint8)
+        positions = set()
+        for i in np.flatnonzero(mine):
+            x, y = patches["x"][i], patches["y"][i]
+            positions.add((int(x), int(y)))
+            optical[y:y + 32, x:x + 32] = patches["optical"][i]
+            sar[y:y + 32, x:x + 32] = patches["sar"][i]
+            pasted[y:y + 32, x:x + 32] = patches["label"][i]
+        assert positions == {(x, y) for y in (0, 24, 32) for x in (0, 24, 48)}
+        np.testing.assert_array_equal(optical, full.optical)
+        np.testing.assert_array_equal(sar, full.sar)
+        np.testing.assert_array_equal(pasted, labels)
+
+
+def test_index_counts_shards_and_splits(tmp_path, synthetic_root):
+    root, split_file = synthetic_root
+    dataset = get_dataset("whu_opt_sar", root, split_file=split_file)
+    index = tile_dataset(dataset, tmp_path, patch=32, shard_size=2, min_valid=0.0,
+                         progress=False)
+    assert json.loads((tmp_path / "index.json").read_text()) == index
+    assert (index["optical_channels"], index["sar_channels"], index["num_classes"]) == (4, 1, 7)
+    for split, entry in index["splits"].items():
+        assert entry["scenes"] == [r.name for r in dataset.scenes(split)]
+        patches = _read_split(tmp_path, index, split)
+        assert entry["patches"] == len(patches["label"]) == 6  # 2 rows x 3 columns
+        assert entry["shards"] == [f"{split}-{i:05d}-of-00003.tfrecord" for i in range(3)]
+        counts = np.bincount(patches["label"].ravel(), minlength=256)[:7]
+        assert entry["class_pixels"] == counts.tolist()
+    assert not [n for n in os.listdir(tmp_path) if n.startswith(".")]
+    # Tiling again with bigger shards replaces the old shards.
+    tile_dataset(dataset, tmp_path, patch=32, shard_size=100, progress=False)
+    assert sorted(n for n in os.listdir(tmp_path) if n.endswith(".tfrecord")) == [
+        "test-00000-of-00001.tfrecord", "train-00000-of-00001.tfrecord",
+        "val-00000-of-00001.tfrecord"]
+
+
+def test_mostly_nodata_patches_are_dropped_and_small_scenes_padded(tmp_path, rng):
+    optical = rng.integers(1, 255, size=(24, 40, 4), dtype=np.uint8)
+    optical[:, :20] = 0                          # left half has no data
+    root = tmp_path / "whu"
+    for folder, array in (("optical", optical),
+                          ("sar", rng.integers(1, 255, size=(24, 40), dtype=np.uint8)),
+                          ("lbl", np.full((24, 40), 50, np.uint8))):
+        (root / folder).mkdir(parents=True)
+        write_raster(root / folder / "A.tif", array, nodata=0 if folder != "lbl" else None)
+    dataset = get_dataset("whu_opt_sar", root, val_fraction=0)
+    index = tile_dataset(dataset, tmp_path / "out", patch=8, min_valid=0.5, progress=False)
+    entry = index["splits"]["train"]
+    assert (entry["patches"], entry["dropped"]) == (9, 6)  # 3 rows x (0, 8) dropped
+    patches = _read_split(tmp_path / "out", index, "train")
+    assert sorted(set(patches["x"].tolist())) == [16, 24, 32]
+    half = patches["x"] == 16                    # exactly half valid: kept
+    assert (patches["label"][half][:, :, :4] == 255).all()
+    assert (patches["label"][half][:, :, 4:] == 4).all()
+    assert (patches["label"][~half] == 4).all()
+    # A patch larger than the scene is padded with NaN inputs and ignore labels.
+    index = tile_dataset(dataset, tmp_path / "big", patch=48, min_valid=0.0, progress=False)
+    (patch,) = _read_split(tmp_path / "big", index, "train")["label"]
+    assert (patch[24:] == 255).all() and (patch[:, 40:] == 255).all()
+    assert (patch[:24, :20] == 255).all() and (patch[:24, 20:40] == 4).all()
+
+
+def test_tile_command(tmp_path, synthetic_root, capsys):
+    root, split_file = synthetic_root
+    code = main(["data", "tile", "--dataset", "whu_opt_sar", "--root", str(root),
+                 "--out", str(tmp_path), "--patch", "32", "--stride", "32",
+                 "--split-file", str(split_file)])
+    assert code == 0
+    index = json.loads((tmp_path / "index.json").read_text())
+    assert set(index["splits"]) == {"train", "val", "test"}
+    out = capsys.readouterr().out
+    for split, entry in index["splits"].items():
+        assert entry["patches"] + entry["dropped"] == 6   # 2 rows x 3 columns
+        assert f"{split}: {entry['patches']} patches from 1 scene(s) in 1 shard(s)" in out
