@@ -33,6 +33,8 @@ def _add_dataset_arguments(parser):
     parser.add_argument("--sar-bands", type=_bands, help="1-based, e.g. 1,2")
     parser.add_argument("--optical-nodata", type=float, help="overrides declared nodata")
     parser.add_argument("--sar-nodata", type=float, help="overrides declared nodata")
+    parser.add_argument("--val-fraction", type=float,
+                        help="share of training scenes carved into a spatial validation block")
 
 
 def _dataset(args, **extra):
@@ -42,7 +44,8 @@ def _dataset(args, **extra):
         manifest=args.manifest, label_map=args.label_map,
         class_names=args.class_names.split(",") if args.class_names else None,
         optical_bands=args.optical_bands, sar_bands=args.sar_bands,
-        optical_nodata=args.optical_nodata, sar_nodata=args.sar_nodata, **extra)
+        optical_nodata=args.optical_nodata, sar_nodata=args.sar_nodata,
+        val_fraction=args.val_fraction, **extra)
     return get_dataset(args.dataset, args.root, **options)
 
 

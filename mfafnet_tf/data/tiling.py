@@ -70,6 +70,11 @@ def _pad(array, patch, fill):
     return np.pad(array, padding, constant_values=fill)
 
 
+def valid_fraction(optical, sar):
+    """Share of a patch's pixels whose bands of both modalities are all valid."""
+    return float((np.isfinite(optical).all(-1) & np.isfinite(sar).all(-1)).mean())
+
+
 def scene_patches(dataset, record, scene, patch, stride):
     """Yields (x, y, optical, sar, label ids) patches of one scene, row band by row band.
 
@@ -173,8 +178,7 @@ def _write_splits(dataset, records, scenes, out_dir, patch, stride, min_valid,
             for x, y, optical, sar, labels in scene_patches(
                     dataset, record, scene, patch, stride):
                 bar.update()
-                valid = np.isfinite(optical).all(-1) & np.isfinite(sar).all(-1)
-                if valid.mean() < min_valid:
+                if valid_fraction(optical, sar) < min_valid:
                     entry["dropped"] += 1
                     continue
                 writer.write(encode_patch(optical, sar, labels, record.name, x, y))
