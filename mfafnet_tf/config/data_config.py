@@ -26,6 +26,9 @@ class DataConfig:
         synthetic_size: Side length of each synthetic scene in pixels.
         synthetic_seed: Seed of the synthetic generator.
         augment: Random flips and rotations of training patches.
+        optical_transform: Transform before the optical statistics (``none``,
+            ``log``, ``db``), see the statistics JSON format.
+        sar_transform: The same for SAR (``db`` for linear backscatter).
     """
 
     dataset: str = "synthetic"
@@ -41,3 +44,5 @@ class DataConfig:
     synthetic_size: int = 256
     synthetic_seed: int = 0
     augment: bool = True
+    optical_transform: str = "none"
+    sar_transform: str = "none"

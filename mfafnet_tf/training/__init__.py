@@ -1,0 +1,15 @@
+"""Training from recipes: strategy, model, optimizer, callbacks, resumable runs."""
+
+from mfafnet_tf.training.data_setup import build_datasets, prepare_data
+from mfafnet_tf.training.model_building import build_model, compile_model
+from mfafnet_tf.training.strategy import select_strategy
+from mfafnet_tf.training.trainer import train
+
+__all__ = [
+    "build_datasets",
+    "build_model",
+    "compile_model",
+    "prepare_data",
+    "select_strategy",
+    "train",
+]

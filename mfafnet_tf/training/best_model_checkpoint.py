@@ -1,0 +1,47 @@
+"""Keeps the best model of a run as a ``.keras`` file, written atomically."""
+
+import math
+import os
+
+import keras
+
+
+class BestModelCheckpoint(keras.callbacks.Callback):
+    """Saves the whole model whenever ``monitor`` improves (maximized).
+
+    Unlike ``keras.callbacks.ModelCheckpoint`` the file is written to a
+    temporary name in the same directory and renamed, so a run killed while
+    saving leaves the previous best model intact; and the best value so far
+    can be given, so a resumed run does not overwrite a better earlier model.
+
+    Args:
+        filepath: Destination ``.keras`` path.
+        monitor: Logged metric to maximize.
+        best: Best value reached before this run (e.g. read from the CSV log).
+    """
+
+    def __init__(self, filepath, monitor="val_mean_iou", best=-math.inf):
+        super().__init__()
+        self.filepath = filepath
+        self.monitor = monitor
+        self.best = best
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = (logs or {}).get(self.monitor)
+        if value is None or not value > self.best:
+            return
+        self.best = float(value)
+        save_model_atomic(self.model, self.filepath)
+
+
+def save_model_atomic(model, path):
+    """Saves ``model`` to the ``.keras`` file ``path`` via a temporary file."""
+    directory, name = os.path.split(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    temporary = os.path.join(directory, f".{name}.{os.getpid()}.tmp.keras")
+    try:
+        model.save(temporary)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)

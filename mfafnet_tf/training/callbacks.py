@@ -1,0 +1,64 @@
+"""The callbacks of a training run and the files they write."""
+
+import csv
+import math
+import os
+
+import keras
+
+from mfafnet_tf.training.best_model_checkpoint import BestModelCheckpoint
+
+BACKUP_DIR = "backup"
+BEST_MODEL = "best.keras"
+FINAL_MODEL = "model.keras"
+HISTORY_CSV = "history.csv"
+TENSORBOARD_DIR = "logs"
+MONITOR = "val_mean_iou"
+
+
+def build_callbacks(run_dir, is_chief=True, task_id=0):
+    """Returns the callbacks of a run writing into ``run_dir``.
+
+    - ``BackupAndRestore`` in ``<run_dir>/backup`` (per worker under
+      multi-worker training): a killed run started again with the same
+      command continues after the last completed epoch, weights, optimizer
+      state and epoch counter restored. The backup is kept after the end, so
+      re-running a finished command trains no further.
+    - ``best.keras``: the model with the highest validation mean IoU so far.
+    - ``history.csv`` (appended on resume) and TensorBoard logs in ``logs/``.
+
+    Only the chief writes the model, the CSV log and TensorBoard logs.
+    """
+    backup_dir = os.path.join(run_dir, BACKUP_DIR)
+    if not is_chief:
+        backup_dir = os.path.join(backup_dir, f"worker-{task_id}")
+    callbacks = []
+    if is_chief:
+        history = os.path.join(run_dir, HISTORY_CSV)
+        callbacks += [
+            BestModelCheckpoint(
+                os.path.join(run_dir, BEST_MODEL), MONITOR, best_logged(history, MONITOR)
+            ),
+            keras.callbacks.CSVLogger(history, append=True),
+            keras.callbacks.TensorBoard(
+                os.path.join(run_dir, TENSORBOARD_DIR), profile_batch=0
+            ),
+        ]
+    # Last, so that an epoch counts as completed only once everything else
+    # about it has been written.
+    callbacks.append(
+        keras.callbacks.BackupAndRestore(
+            backup_dir, double_checkpoint=True, delete_checkpoint=False
+        )
+    )
+    return callbacks
+
+
+def best_logged(history_csv, monitor):
+    """Returns the largest ``monitor`` value in a CSV log (-inf if none)."""
+    if not os.path.exists(history_csv):
+        return -math.inf
+    with open(history_csv, newline="", encoding="utf-8") as stream:
+        values = [row.get(monitor) for row in csv.DictReader(stream)]
+    numbers = [float(value) for value in values if value not in (None, "")]
+    return max(numbers, default=-math.inf)

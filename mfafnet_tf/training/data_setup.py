@@ -1,0 +1,239 @@
+"""Preparing and loading a recipe's data: scenes, tiles, statistics, pipelines."""
+
+import dataclasses
+import json
+import os
+
+import tensorflow as tf
+
+from mfafnet_tf import data as mdata
+from mfafnet_tf.errors import ConfigError, DataError
+
+PROTOCOLS = ("ignore_background", "with_background")
+CLASS_WEIGHTINGS = ("none", "inverse_sqrt", "inverse")
+STATS_JSON = "stats.json"
+
+
+@dataclasses.dataclass
+class DatasetInfo:
+    """What the model and the trainer need to know about the tiled data."""
+
+    tile_dir: str
+    patch: int
+    num_classes: int
+    class_names: list
+    optical_channels: int
+    sar_channels: int
+    normalization: dict
+    split_patches: dict
+    class_pixels: list
+
+
+def open_dataset(config, protocol=None):
+    """Returns the recipe's ``mfafnet_tf.data`` dataset adapter.
+
+    Under the ``with_background`` protocol the codes that the adapter ignores
+    by default (except 255) become class 0, ``background``, and the other
+    classes move up by one.
+
+    Args:
+        config: ``ExperimentConfig``.
+        protocol: Overrides ``config.task.protocol``.
+    """
+    data = config.data
+    protocol = protocol or config.task.protocol
+    if protocol not in PROTOCOLS:
+        raise ConfigError(
+            f"task.protocol: expected one of {', '.join(PROTOCOLS)}, found {protocol!r}"
+        )
+    options = dict(data.options)
+    if data.split_file:
+        options.setdefault("split_file", data.split_file)
+    if protocol == "with_background" and "label_map" not in options:
+        spec = mdata.DATASETS.get(data.dataset)
+        if spec is None or not spec.label_codes:
+            raise ConfigError(
+                f"task.protocol with_background: dataset {data.dataset!r} has no "
+                f"built-in label codes; give data.options.label_map and class_names"
+            )
+        options["label_map"] = {
+            code: 0 if target == "ignore" else target + 1
+            for code, target in spec.label_codes.items()
+        }
+        options.setdefault("class_names", ("background",) + tuple(spec.class_names))
+    return mdata.get_dataset(data.dataset, data.root, **options)
+
+
+def stats_path(config):
+    """Path of the normalization statistics JSON of the recipe."""
+    return config.data.stats or os.path.join(config.data.tile_dir, STATS_JSON)
+
+
+def prepare_data(config, may_write=True):
+    """Makes sure the recipe's tiled data and statistics exist.
+
+    Missing pieces are made in order: synthetic scenes (``data.synthesize``,
+    when ``data.root`` has none), the tiles, the normalization statistics of
+    the training split.
+
+    Args:
+        config: ``ExperimentConfig``.
+        may_write: ``False`` (non-chief workers) only checks that they exist.
+
+    Returns:
+        The ``DatasetInfo``.
+    """
+    data = config.data
+    index_path = os.path.join(data.tile_dir, "index.json")
+    missing = not (os.path.exists(index_path) and os.path.exists(stats_path(config)))
+    if missing and not may_write:
+        raise DataError(
+            f"{data.tile_dir}: tiles or statistics missing; prepare them on the "
+            f"chief (or with `mfafnet data`) before starting other workers"
+        )
+    if missing:
+        if data.synthesize and not os.path.isdir(os.path.join(data.root, "optical")):
+            print(f"synthesizing {data.synthetic_scenes} scenes into {data.root}")
+            mdata.synthesize(
+                data.root,
+                scenes=data.synthetic_scenes,
+                size=(data.synthetic_size, data.synthetic_size),
+                seed=data.synthetic_seed,
+            )
+        dataset = open_dataset(config)
+        if not os.path.exists(index_path):
+            print(f"tiling {dataset.name} at {data.root} into {data.tile_dir}")
+            mdata.tile_dataset(dataset, data.tile_dir, data.patch, data.stride)
+        if not os.path.exists(stats_path(config)):
+            stats = mdata.compute_stats(
+                dataset,
+                "train",
+                sar_transform=data.sar_transform,
+                optical_transform=data.optical_transform,
+            )
+            mdata.write_stats(stats_path(config), stats)
+    info = load_dataset_info(config)
+    if info.patch != data.patch:
+        raise ConfigError(
+            f"data.patch: {data.tile_dir} holds {info.patch}-pixel patches, the "
+            f"recipe asks for {data.patch}; choose another data.tile_dir or delete it"
+        )
+    return info
+
+
+def load_dataset_info(config):
+    """Reads ``index.json`` and the statistics of the recipe's tiled data."""
+    index = mdata.read_index(config.data.tile_dir)
+    path = stats_path(config)
+    try:
+        with open(path, encoding="utf-8") as stream:
+            normalization = json.load(stream)
+    except (OSError, ValueError) as error:
+        raise DataError(f"normalization statistics {path}: cannot be read ({error})") from None
+    splits = index.get("splits", {})
+    return DatasetInfo(
+        tile_dir=config.data.tile_dir,
+        patch=int(index["patch"]),
+        num_classes=int(index["num_classes"]),
+        class_names=list(index["class_names"]),
+        optical_channels=int(index["optical_channels"]),
+        sar_channels=int(index["sar_channels"]),
+        normalization=normalization,
+        split_patches={name: int(split["patches"]) for name, split in splits.items()},
+        class_pixels=list(splits.get("train", {}).get("class_pixels", [])),
+    )
+
+
+def class_weights(config, info):
+    """Per-class loss weights from ``train.class_weights`` (or ``None``).
+
+    ``inverse`` and ``inverse_sqrt`` weight class c by (N / n_c) or its square
+    root, from the training split's pixel counts, normalized so that the
+    average weight per training pixel is 1; classes without pixels get 0.
+    """
+    setting = config.train.class_weights
+    if isinstance(setting, list):
+        if len(setting) != info.num_classes:
+            raise ConfigError(
+                f"train.class_weights: expected {info.num_classes} weights, "
+                f"found {len(setting)}"
+            )
+        return list(setting)
+    if setting not in CLASS_WEIGHTINGS:
+        raise ConfigError(
+            f"train.class_weights: expected a list or one of "
+            f"{', '.join(CLASS_WEIGHTINGS)}, found {setting!r}"
+        )
+    if setting == "none":
+        return None
+    pixels = [float(count) for count in info.class_pixels]
+    total = sum(pixels)
+    if not total:
+        raise DataError(f"{info.tile_dir}/index.json: the train split has no labelled pixels")
+    power = 1.0 if setting == "inverse" else 0.5
+    raw = [(total / count) ** power if count else 0.0 for count in pixels]
+    mean = sum(weight * count for weight, count in zip(raw, pixels)) / total
+    return [weight / mean for weight in raw]
+
+
+def model_modalities(config):
+    """The inputs the recipe's model takes (MFAFNet: both)."""
+    if config.model.name == "unet":
+        return tuple(config.model.modalities)
+    return ("optical", "sar")
+
+
+def build_datasets(config, info, num_replicas=1, multi_worker=False):
+    """Returns ``(train, val, steps_per_epoch)`` tf.data pipelines.
+
+    The training pipeline repeats, shuffles, augments (``data.augment``) and
+    carries class weights in its sample weights; ``steps_per_epoch`` defaults
+    to one pass over the training patches. Inputs the model does not take are
+    dropped. Batches are global (Keras splits them across replicas) and have
+    a fixed size when there are several replicas.
+    """
+    train = config.train
+    for split in ("train", "val"):
+        if info.split_patches.get(split, 0) < (train.batch_size if split == "train" else 1):
+            raise DataError(
+                f"{info.tile_dir}: split {split!r} has {info.split_patches.get(split, 0)} "
+                f"patches, too few for train.batch_size {train.batch_size}"
+            )
+    seed = config.runtime.seed
+    weights = class_weights(config, info)
+    training = mdata.make_dataset(
+        info.tile_dir, "train", train.batch_size, training=True, repeat=True,
+        augment=config.data.augment, class_weights=weights, drop_remainder=True, seed=seed,
+    )
+    validation_batch = train.batch_size
+    if num_replicas > 1:
+        validation_batch = min(train.batch_size, info.split_patches["val"] // num_replicas * num_replicas)
+        if validation_batch < num_replicas:
+            raise DataError(
+                f"{info.tile_dir}: split 'val' has {info.split_patches['val']} patches, "
+                f"fewer than the {num_replicas} replicas"
+            )
+    validation = mdata.make_dataset(
+        info.tile_dir, "val", validation_batch, training=False, drop_remainder=num_replicas > 1,
+    )
+    keep = model_modalities(config)
+    training, validation = (
+        _keep_inputs(dataset, keep, multi_worker) for dataset in (training, validation)
+    )
+    steps = train.steps_per_epoch or max(1, info.split_patches["train"] // train.batch_size)
+    return training, validation, steps
+
+
+def _keep_inputs(dataset, keep, multi_worker):
+    dataset = dataset.map(
+        lambda inputs, labels, weights: (
+            {name: inputs[name] for name in keep}, labels, weights
+        )
+    )
+    if multi_worker:
+        options = tf.data.Options()
+        options.experimental_distribute.auto_shard_policy = (
+            tf.data.experimental.AutoShardPolicy.DATA
+        )
+        dataset = dataset.with_options(options)
+    return dataset

@@ -1,0 +1,81 @@
+"""Building and compiling the network a recipe describes."""
+
+import keras
+
+from mfafnet_tf.errors import ConfigError
+from mfafnet_tf.losses import SegmentationCrossEntropy
+from mfafnet_tf.metrics import PixelAccuracy
+from mfafnet_tf.training.schedule import build_optimizer
+
+MODEL_NAMES = ("mfafnet", "unet")
+
+
+def build_model(config, dataset_info, synchronized_bn=False):
+    """Builds the recipe's model (uncompiled).
+
+    Args:
+        config: ``ExperimentConfig``.
+        dataset_info: ``DatasetInfo`` of the tiled data (channels, class
+            names, normalization statistics).
+        synchronized_bn: Synchronize BatchNorm statistics across replicas.
+
+    Raises:
+        ConfigError: Unknown model name, or a class count that differs from
+            the tiled data's.
+    """
+    from mfafnet_tf.models.mfafnet.mfafnet import MFAFNet
+    from mfafnet_tf.models.unet.unet import UNet
+
+    model_config = config.model
+    if config.task.num_classes != dataset_info.num_classes:
+        raise ConfigError(
+            f"task.num_classes: the tiled data in {config.data.tile_dir} has "
+            f"{dataset_info.num_classes} classes, the recipe says {config.task.num_classes}"
+        )
+    common = dict(
+        num_classes=config.task.num_classes,
+        optical_channels=dataset_info.optical_channels,
+        sar_channels=dataset_info.sar_channels,
+        normalization=dataset_info.normalization,
+        class_names=list(config.task.class_names or dataset_info.class_names),
+        synchronized_bn=synchronized_bn,
+    )
+    if model_config.name == "mfafnet":
+        options = dict(model_config.options)
+        options.setdefault("alignment_weight", config.train.alignment_weight)
+        if model_config.widths:
+            options["widths"] = model_config.widths
+        return MFAFNet(preset=model_config.preset, **common, **options)
+    if model_config.name == "unet":
+        if model_config.widths:
+            common["widths"] = model_config.widths
+        return UNet(modalities=tuple(model_config.modalities), **common, **model_config.options)
+    raise ConfigError(
+        f"model.name: expected one of {', '.join(MODEL_NAMES)}, found {model_config.name!r}"
+    )
+
+
+def compile_model(model, config, steps_per_epoch):
+    """Compiles ``model`` for training as the recipe says.
+
+    AdamW with warmup + cosine decay over ``epochs * steps_per_epoch`` steps,
+    cross-entropy ignoring label 255 (class weights arrive as per-pixel sample
+    weights from the pipeline; MFAFNet adds its alignment loss itself), and the
+    unweighted metrics ``mean_iou`` and ``pixel_accuracy``.
+    """
+    total_steps = max(1, config.train.epochs * steps_per_epoch)
+    model.compile(
+        optimizer=build_optimizer(config.train, total_steps),
+        loss=SegmentationCrossEntropy(ignore_class=255),
+        metrics=[
+            keras.metrics.MeanIoU(
+                num_classes=config.task.num_classes,
+                sparse_y_pred=False,
+                ignore_class=255,
+                name="mean_iou",
+            ),
+            PixelAccuracy(name="pixel_accuracy"),
+        ],
+        jit_compile=config.runtime.jit_compile,
+    )
+    return model
