@@ -70,6 +70,7 @@ def export_saved_model(model, out_dir, *, class_names=None):
     staging = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.tmp-", dir=parent)
     try:
         archive.write_out(staging, verbose=False)
+        os.chmod(staging, 0o755)  # mkdtemp's 0700 would hide the model from a serving user
         os.rename(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,72 @@
+"""The exported SavedModel: signature, separate-process serving, atomic export."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from mfafnet_tf.cli.main import main
+from mfafnet_tf.errors import DataError
+from mfafnet_tf.export import export_saved_model
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def test_saved_model_cli_lists_the_serving_signature(saved_model_dir):
+    cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
+    result = subprocess.run([cli, "show", "--dir", saved_model_dir, "--all"],
+                            capture_output=True, text=True, check=True)
+    listing = result.stdout
+    serving = listing[listing.index("signature_def['serving_default']"):]
+    assert "inputs['optical']" in serving and "shape: (-1, -1, -1, 4)" in serving
+    assert "inputs['sar']" in serving and "shape: (-1, -1, -1, 1)" in serving
+    assert "outputs['class_ids']" in serving and "dtype: DT_INT32" in serving
+    assert "outputs['probabilities']" in serving and "shape: (-1, -1, -1, 3)" in serving
+
+
+def test_separate_process_without_package_matches_keras(tmp_path, saved_model_dir, tiny_model, raw_inputs):
+    optical, sar = raw_inputs
+    shim = tmp_path / "shim" / "mfafnet_tf"
+    shim.mkdir(parents=True)
+    (shim / "__init__.py").write_text("raise ImportError('blocked: serving must not need mfafnet_tf')\n")
+    np.save(tmp_path / "optical.npy", optical)
+    np.save(tmp_path / "sar.npy", sar)
+    result = subprocess.run(
+        [sys.executable, "-I", os.path.join(HERE, "serve_saved_model.py"), str(shim.parent),
+         saved_model_dir, str(tmp_path / "optical.npy"), str(tmp_path / "sar.npy"), str(tmp_path)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        env={"PATH": os.environ.get("PATH", ""), "TF_CPP_MIN_LOG_LEVEL": "3", "HOME": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "mfafnet_tf not importable: blocked" in result.stdout
+    logits = np.asarray(tiny_model({"optical": optical, "sar": sar}, training=False))
+    class_ids = np.load(tmp_path / "class_ids.npy")
+    probabilities = np.load(tmp_path / "probabilities.npy")
+    assert class_ids.shape == (2, 37, 29) and class_ids.dtype == np.int32
+    np.testing.assert_array_equal(class_ids, logits.argmax(-1))
+    np.testing.assert_allclose(probabilities.sum(-1), 1.0, atol=1e-5)
+    assert np.isfinite(probabilities).all()  # NaN inputs (nodata) are handled inside the model
+
+
+def test_export_refuses_an_existing_directory(tmp_path, tiny_model):
+    (tmp_path / "1").mkdir()
+    with pytest.raises(DataError, match=r"1: expected a new directory for the SavedModel, found an existing path"):
+        export_saved_model(tiny_model, tmp_path / "1")
+    assert sorted(os.listdir(tmp_path)) == ["1"]
+
+
+@pytest.mark.slow
+def test_export_cli(tmp_path, keras_file, capsys):
+    out = tmp_path / "models" / "mfafnet" / "7"
+    out.parent.mkdir(parents=True)
+    assert main(["export", "--model", str(keras_file), "--out", str(out), "--class-names", "w,f,c"]) == 0
+    assert (out / "saved_model.pb").is_file()
+    assert os.listdir(out.parent) == ["7"]  # no staging directory left behind
+    assert "serving_default" in capsys.readouterr().out
+    from mfafnet_tf.inference import load_model
+
+    assert load_model(out).class_names == ["w", "f", "c"]
+    assert main(["export", "--model", str(tmp_path / "missing.keras"), "--out", str(tmp_path / "x")]) == 1
+    assert "missing.keras: expected an existing .keras file, found no such file" in capsys.readouterr().err

@@ -1,0 +1,48 @@
+"""``mfafnet predict`` from the command line."""
+
+import numpy as np
+import pytest
+from osgeo import gdal
+
+from mfafnet_tf.cli.main import main
+from mfafnet_tf.inference import ModelRunner
+
+
+def test_predict_command_writes_all_outputs(tmp_path, coordinate_scene, position_model, capsys):
+    optical_path, sar_path, optical, sar = coordinate_scene(33, 41)
+    model_path = tmp_path / "position.keras"
+    position_model.save(model_path)
+    out, probabilities, quicklook = tmp_path / "map.tif", tmp_path / "p.tif", tmp_path / "map.png"
+    code = main([
+        "predict", "--model", str(model_path), "--optical", optical_path, "--sar", sar_path,
+        "--out", str(out), "--optical-bands", "1,2,3,4", "--sar-bands", "1", "--tile", "16",
+        "--overlap", "4", "--batch-size", "3", "--probabilities", str(probabilities),
+        "--quicklook", str(quicklook), "--class-names", "a,b,c", "--quiet",
+    ])
+    assert code == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    expected = ModelRunner.wrap(position_model)(optical[None], sar[None])[0]
+    np.testing.assert_array_equal(gdal.Open(str(out)).ReadAsArray(), expected.argmax(-1))
+    np.testing.assert_allclose(gdal.Open(str(probabilities)).ReadAsArray(), expected.transpose(2, 0, 1), atol=1e-5)
+    assert quicklook.read_bytes().startswith(b"\x89PNG")
+
+
+def test_predict_command_reports_bad_input_without_traceback(tmp_path, coordinate_scene, write_geotiff,
+                                                             constant_model, capsys):
+    optical_path, _, _, _ = coordinate_scene(16, 16)
+    model_path = tmp_path / "constant.keras"
+    constant_model.save(model_path)
+    small_sar = write_geotiff(tmp_path / "small_sar.tif", np.ones((12, 16, 1), np.float32))
+    out = tmp_path / "map.tif"
+    code = main(["predict", "--model", str(model_path), "--optical", optical_path,
+                 "--sar", small_sar, "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "mfafnet predict: error:" in err and "small_sar.tif" in err and "differ in size" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+    with pytest.raises(SystemExit) as exit_info:
+        main(["predict", "--model", str(model_path), "--optical", optical_path, "--sar", small_sar,
+              "--out", str(out), "--optical-bands", "red"])
+    assert exit_info.value.code == 2
+    assert "expected 1-based band numbers such as 1,2,3, found 'red'" in capsys.readouterr().err
