@@ -1,0 +1,56 @@
+"""``mfafnet evaluate``: metrics on whole test scenes by sliding-window prediction."""
+
+from mfafnet_tf.cli.train import add_recipe_arguments, config_from_args
+from mfafnet_tf.errors import ConfigError
+
+
+def register(subparsers):
+    """Adds the ``evaluate`` subcommand."""
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="evaluate a run on whole test scenes",
+        description="Predicts each test scene by overlapping tiles and scores it "
+        "against its labels: aAcc, mIoU, mAcc, per-class IoU/accuracy/F1, Cohen's "
+        "kappa. Writes metrics.json, metrics.md and confusion_matrix.png.",
+    )
+    parser.add_argument("--run-dir", help="run directory of `mfafnet train` (its config and best model)")
+    parser.add_argument("--model", help="a .keras file or SavedModel directory (with --recipe)")
+    add_recipe_arguments(parser, required=False)
+    parser.add_argument("--out", help="output directory (default: the run directory)")
+    parser.add_argument(
+        "--protocol", choices=("ignore_background", "with_background"),
+        help="background not scored (default) or scored as a class; default: the recipe's",
+    )
+    parser.add_argument("--split", default="test", help="scenes to evaluate (default: test)")
+    parser.add_argument("--tile", type=int, help="tile size (default: twice the training patch)")
+    parser.add_argument("--overlap", type=int, help="tile overlap (default: a quarter tile)")
+    parser.add_argument("--batch-size", type=int, default=4, help="tiles per model call")
+    parser.set_defaults(func=run)
+
+
+def run(args):
+    """Evaluates and prints the metrics table."""
+    from mfafnet_tf.evaluation.report import metrics_markdown
+    from mfafnet_tf.evaluation.scene_evaluation import (
+        evaluate_run,
+        evaluate_run_dir,
+    )
+
+    options = dict(
+        protocol=args.protocol, split=args.split, tile=args.tile,
+        overlap=args.overlap, batch_size=args.batch_size,
+    )
+    if args.run_dir and not (args.model or args.recipe):
+        if args.out:
+            raise ConfigError("--out: not used with --run-dir (outputs go into the run directory)")
+        scores, paths = evaluate_run_dir(args.run_dir, **options)
+    elif args.model and args.recipe and not args.run_dir:
+        if not args.out:
+            raise ConfigError("--out: required with --model and --recipe")
+        scores, paths = evaluate_run(config_from_args(args), args.model, args.out, **options)
+    else:
+        raise ConfigError("give either --run-dir, or --model with --recipe (and --out)")
+    print(metrics_markdown(scores, scores["protocol"]), end="")
+    for path in paths.values():
+        print(f"wrote {path}")
+    return 0

@@ -1,0 +1,139 @@
+"""Whole-scene evaluation: sliding-window prediction over each test scene."""
+
+import os
+
+import numpy as np
+import tensorflow as tf
+from tqdm import tqdm
+
+from mfafnet_tf.config import load_config
+from mfafnet_tf.errors import ConfigError, DataError
+from mfafnet_tf.evaluation.confusion import confusion_matrix
+from mfafnet_tf.evaluation.report import write_evaluation
+from mfafnet_tf.evaluation.scores import segmentation_scores
+from mfafnet_tf.inference import ModelRunner, iter_scene_predictions, load_model
+from mfafnet_tf.inference.model_loading import load_keras_model
+from mfafnet_tf.training.callbacks import BEST_MODEL, FINAL_MODEL
+from mfafnet_tf.training.data_setup import open_dataset
+
+MODALITIES = ("optical", "sar")
+
+
+def evaluate_scenes(model, dataset, records, *, tile, overlap, batch_size, progress=True):
+    """Accumulates the confusion matrix of ``model`` over whole scenes.
+
+    Each scene is predicted by overlapping, blended tiles (as ``mfafnet
+    predict`` does) and compared with its labels, mapped by the dataset's
+    label codes; ignore labels and pixels without valid input are not scored.
+
+    Args:
+        model: A ``ModelRunner`` (or what ``ModelRunner.wrap`` takes).
+        dataset: The ``mfafnet_tf.data`` dataset the records belong to.
+        records: Scene records with labels.
+
+    Returns:
+        int64 ``[K, K]`` confusion matrix (rows = truth).
+    """
+    runner = ModelRunner.wrap(model)
+    if runner.num_classes != dataset.num_classes:
+        raise ConfigError(
+            f"the model predicts {runner.num_classes} classes, dataset {dataset.name} "
+            f"has {dataset.num_classes} under this protocol"
+        )
+    confusion = np.zeros((dataset.num_classes,) * 2, np.int64)
+    for record in tqdm(records, desc="evaluate", unit="scene", disable=not progress):
+        if record.label is None:
+            raise DataError(f"scene {record.name}: no label file for {record.optical}")
+        with dataset.open(record) as scene:
+            for window, probabilities, valid in iter_scene_predictions(
+                runner, scene, tile=tile, overlap=overlap, batch_size=batch_size
+            ):
+                labels = dataset.map_labels(scene.read(window).label, record.label)
+                confusion += confusion_matrix(
+                    labels, probabilities.argmax(axis=-1), dataset.num_classes, valid
+                )
+    return confusion
+
+
+def run_model_path(run_dir):
+    """The model a run is evaluated with: ``best.keras``, else ``model.keras``."""
+    for name in (BEST_MODEL, FINAL_MODEL):
+        path = os.path.join(run_dir, name)
+        if os.path.exists(path):
+            return path
+    raise DataError(f"run directory {run_dir}: neither {BEST_MODEL} nor {FINAL_MODEL} found")
+
+
+def evaluate_run(config, model_path, out_dir, *, protocol=None, split="test",
+                 tile=None, overlap=None, batch_size=4, progress=True):
+    """Evaluates a trained model on the whole scenes of a split and writes reports.
+
+    Args:
+        config: The ``ExperimentConfig`` the model was trained with.
+        model_path: ``.keras`` file or SavedModel directory.
+        out_dir: Where ``metrics.json``, ``metrics.md`` and
+            ``confusion_matrix.png`` go.
+        protocol: ``ignore_background`` or ``with_background``; default: the
+            recipe's ``task.protocol``.
+        split: Scenes to evaluate.
+        tile: Prediction tile size; default twice the training patch.
+        overlap: Overlap of neighbouring tiles; default a quarter tile.
+        batch_size: Tiles per model call.
+
+    Returns:
+        ``(scores, paths)``: the metrics dict (with ``protocol``) and the
+        written files.
+    """
+    protocol = protocol or config.task.protocol
+    dataset = open_dataset(config, protocol)
+    records = dataset.scenes(split)
+    if not records:
+        raise DataError(f"dataset {dataset.name} at {config.data.root}: no {split!r} scenes")
+    tile = tile or 2 * config.data.patch
+    overlap = tile // 4 if overlap is None else overlap
+    confusion = evaluate_scenes(
+        scene_runner(model_path, dataset), dataset, records,
+        tile=tile, overlap=overlap, batch_size=batch_size, progress=progress,
+    )
+    scores = dict(segmentation_scores(confusion, dataset.class_names), protocol=protocol)
+    paths = write_evaluation(
+        out_dir, scores, confusion, protocol, [record.name for record in records]
+    )
+    return scores, paths
+
+
+def evaluate_run_dir(run_dir, **options):
+    """Evaluates a run directory written by ``mfafnet train`` (see ``evaluate_run``)."""
+    config = load_config(os.path.join(run_dir, "config.yaml"))
+    return evaluate_run(config, run_model_path(run_dir), run_dir, **options)
+
+
+def scene_runner(model_path, dataset):
+    """Loads a model as a ``ModelRunner``; single-modality models are wrapped so
+    that they take (and ignore) the other modality of the scenes."""
+    if os.path.isdir(model_path):
+        return load_model(model_path)
+    model = load_keras_model(model_path)
+    inputs = model.input
+    if all(name in inputs for name in MODALITIES):
+        return ModelRunner.wrap(model)
+    channels = {
+        "optical": int(inputs["optical"].shape[-1]) if "optical" in inputs else dataset.optical_channels,
+        "sar": int(inputs["sar"].shape[-1]) if "sar" in inputs else dataset.sar_channels,
+    }
+
+    @tf.function(
+        input_signature=[
+            tf.TensorSpec([None, None, None, channels[name]], tf.float32) for name in MODALITIES
+        ],
+        autograph=False,
+    )
+    def predict(optical, sar):
+        given = {"optical": optical, "sar": sar}
+        logits = model({name: given[name] for name in inputs}, training=False)
+        return tf.nn.softmax(tf.cast(logits, tf.float32), axis=-1)
+
+    return ModelRunner(
+        predict, channels["optical"], channels["sar"], int(model.output_shape[-1]),
+        list(getattr(model, "class_names", None) or []) or None,
+    )
