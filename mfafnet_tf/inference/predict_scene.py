@@ -82,8 +82,7 @@ def predict_scene(model, optical, sar, out, *, optical_bands=None, sar_bands=Non
             class_ids[~valid] = NODATA_CLASS
             class_writer.write(window, class_ids)
             if probability_writer is not None:
-                block[~valid] = np.nan
-                probability_writer.write(window, block)
+                probability_writer.write(window, np.where(valid[..., None], block, np.nan))
     if quicklook is not None:
         write_quicklook(out, quicklook, names, colors)
     return out
