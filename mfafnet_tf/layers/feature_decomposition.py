@@ -70,7 +70,9 @@ class FeatureDecomposition(keras.layers.Layer):
         self.high_branch = high_branch
         self.low_blocks, self.high_blocks = [], []
         self.low_channels = self.high_channels = None
-        self.merge_depthwise = keras.layers.DepthwiseConv2D(3, padding="same", name="merge_depthwise")
+        self.merge_depthwise = keras.layers.DepthwiseConv2D(
+            3, padding="same", use_bias=False, name="merge_depthwise"
+        )
         self.merge_project = None
 
     def build(self, input_shape):

@@ -1,0 +1,118 @@
+"""MFAFNet: shapes for any size, saving, config, options, alignment loss."""
+
+import json
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from mfafnet_tf.errors import ConfigError
+from mfafnet_tf.models import MFAFNet
+
+
+def test_odd_size_logits_match_input(normalization):
+    model = MFAFNet(num_classes=3, preset="tiny", normalization=normalization)
+    x = {
+        "optical": np.random.default_rng(0).uniform(0, 255, (1, 250, 333, 4)).astype("float32"),
+        "sar": np.full((1, 250, 333, 1), 0.1, "float32"),
+    }
+    x["optical"][0, 100:120, 50:70] = np.nan
+    logits = model(x)
+    assert tuple(logits.shape) == (1, 250, 333, 3)
+    assert keras.backend.standardize_dtype(logits.dtype) == "float32"
+    assert np.all(np.isfinite(np.asarray(logits)))
+
+
+def test_save_load_gives_identical_outputs(tmp_path, batch, normalization):
+    names = ["water", "forest", "city", "road"]
+    model = MFAFNet(num_classes=4, preset="tiny", normalization=normalization, class_names=names)
+    model.compile()
+    x, _ = batch
+    for _ in range(3):
+        model(x, training=True)  # moves the BN statistics off their initial values
+    path = tmp_path / "model.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    assert isinstance(loaded, MFAFNet)
+    assert loaded.class_names == names
+    assert loaded.normalization["sar"]["transform"] == "db"
+    np.testing.assert_array_equal(np.asarray(loaded(x)), np.asarray(model(x)))
+    assert loaded.compiled and isinstance(loaded.optimizer, keras.optimizers.AdamW)
+
+
+def test_config_round_trip_through_json():
+    model = MFAFNet(
+        num_classes=5, preset="tiny", fusion="concat", alignment_weight=0.3, class_names=list("abcde")
+    )
+    config = json.loads(json.dumps(model.get_config()))
+    clone = MFAFNet.from_config(config)
+    assert clone.get_config() == model.get_config()
+    assert clone.count_params() == model.count_params()
+    assert config["widths"] == [16, 32, 64, 128] and config["fusion"] == "concat"
+
+
+def test_presets_set_widths():
+    tiny = MFAFNet(preset="tiny")
+    small = MFAFNet(preset="small")
+    assert tiny.get_layer("optical_down_3").filters == 128
+    assert small.get_layer("optical_down_3").filters == 256
+    assert small.count_params() > 3 * tiny.count_params()
+
+
+def test_unknown_override_names_it_and_the_valid_ones():
+    with pytest.raises(ConfigError, match=r"'widht'.*valid options.*'widths'"):
+        MFAFNet(preset="tiny", widht=(8, 16, 32, 64))
+    with pytest.raises(ConfigError, match="fusion"):
+        MFAFNet(preset="tiny", fusion="product")
+    with pytest.raises(ConfigError, match="preset"):
+        MFAFNet(preset="huge")
+    with pytest.raises(ConfigError, match="sr_ratios"):
+        MFAFNet(preset="tiny", sr_ratios=(8, 4))
+
+
+def test_alignment_loss_is_in_losses_finite_with_gradients(batch):
+    model = MFAFNet(num_classes=4, preset="tiny", alignment_tokens=64)
+    x, _ = batch
+    with tf.GradientTape() as tape:
+        model(x, training=True)
+        (loss,) = model.losses
+    assert np.isfinite(float(loss)) and float(loss) > 0
+    encoder = [w for w in model.trainable_weights if w.path.startswith(("optical_fdm_3", "sar_fdm_3"))]
+    projection = model.get_layer("alignment").trainable_weights
+    grads = tape.gradient(loss, encoder + projection)
+    assert all(g is not None and np.any(np.asarray(g)) for g in grads)
+
+
+def test_alignment_none_adds_no_loss(batch):
+    model = MFAFNet(num_classes=4, preset="tiny", alignment="none")
+    model(batch[0])
+    assert model.losses == []
+
+
+def test_shared_encoder_weights_reduce_parameters():
+    separate = MFAFNet(preset="tiny")
+    shared = MFAFNet(preset="tiny", share_encoder_weights=True)
+    assert shared.get_layer("optical_fdm_2") is shared.layers[[l.name for l in shared.layers].index("optical_fdm_2")]
+    assert shared.count_params() < separate.count_params()
+    with pytest.raises(ValueError):
+        shared.get_layer("sar_fdm_2")
+
+
+def test_synchronized_bn_option():
+    model = MFAFNet(preset="tiny", synchronized_bn=True)
+    norms = [l for l in model._flatten_layers() if isinstance(l, keras.layers.BatchNormalization)]
+    assert norms and all(n.synchronized for n in norms)
+
+
+def test_compile_defaults_and_overrides():
+    model = MFAFNet(num_classes=6, preset="tiny")
+    model.compile()
+    assert isinstance(model.optimizer, keras.optimizers.AdamW)
+    assert np.isclose(float(model.optimizer.learning_rate), 1e-3)
+    assert np.isclose(model.optimizer.weight_decay, 1e-4)
+    assert model.jit_compile is False
+    assert type(model.loss).__name__ == "SegmentationCrossEntropy" and model.loss.ignore_class == 255
+    model.compile(optimizer=keras.optimizers.SGD(0.1), jit_compile=True)
+    assert isinstance(model.optimizer, keras.optimizers.SGD) and model.jit_compile is True
+    assert type(model.loss).__name__ == "SegmentationCrossEntropy"
