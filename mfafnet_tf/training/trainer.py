@@ -40,6 +40,10 @@ def train(config, run_dir, callbacks=()):
     if is_chief:
         write_config(config, run_dir)
     replicas = strategy.num_replicas_in_sync
+    print(
+        f"training {config.name} on {type(strategy).__name__} with {replicas} replica(s)",
+        flush=True,
+    )
     multi_worker = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
     train_data, val_data, steps = build_datasets(config, info, replicas, multi_worker)
     with strategy.scope():
