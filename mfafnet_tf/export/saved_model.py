@@ -12,6 +12,7 @@ from mfafnet_tf.inference.model_runner import (
     METADATA_SIGNATURE,
     SERVING_SIGNATURE,
     ModelRunner,
+    input_specs,
     model_probabilities,
 )
 
@@ -20,8 +21,8 @@ def export_saved_model(model, out_dir, *, class_names=None):
     """Exports a Keras segmentation model as a SavedModel for TF Serving.
 
     The ``serving_default`` signature takes ``optical`` and ``sar`` float32
-    [B,H,W,C] tensors of raw sensor values, any H and W (normalization is inside
-    the model), and returns ``class_ids`` int32 [B,H,W] and ``probabilities``
+    [B,H,W,C] tensors of raw sensor values (only the one a single-modality model
+    takes), any H and W (normalization is inside the model), and returns ``class_ids`` int32 [B,H,W] and ``probabilities``
     float32 [B,H,W,K]. A ``metadata`` signature returns the ``class_names``.
     The directory appears only once complete (written to a temporary sibling,
     then renamed).
@@ -48,8 +49,8 @@ def export_saved_model(model, out_dir, *, class_names=None):
     runner = ModelRunner.wrap(model)
     names = resolve_class_names(class_names, runner)
 
-    def serve(optical, sar):
-        probabilities = model_probabilities(model, optical, sar)
+    def serve(inputs):
+        probabilities = model_probabilities(model, inputs)
         class_ids = tf.argmax(probabilities, axis=-1, output_type=tf.int32)
         return {"class_ids": class_ids, "probabilities": probabilities}
 
@@ -61,10 +62,7 @@ def export_saved_model(model, out_dir, *, class_names=None):
     archive.add_endpoint(
         SERVING_SIGNATURE,
         serve,
-        input_signature=[
-            tf.TensorSpec([None, None, None, runner.optical_channels], tf.float32, name="optical"),
-            tf.TensorSpec([None, None, None, runner.sar_channels], tf.float32, name="sar"),
-        ],
+        input_signature=[input_specs(runner.channels)],
     )
     archive.add_endpoint(METADATA_SIGNATURE, metadata, input_signature=[])
     staging = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.tmp-", dir=parent)

@@ -5,27 +5,40 @@ import tensorflow as tf
 
 SERVING_SIGNATURE = "serving_default"
 METADATA_SIGNATURE = "metadata"
+MODALITIES = ("optical", "sar")
 
 
-def model_probabilities(model, optical, sar):
+def model_probabilities(model, inputs):
     """Softmax class probabilities (float32) of a Keras model that emits logits."""
-    logits = model({"optical": optical, "sar": sar}, training=False)
+    logits = model(inputs, training=False)
     return tf.nn.softmax(tf.cast(logits, tf.float32), axis=-1)
 
 
-def _channels(spec, name):
-    return int(spec[name].shape[-1])
+def input_specs(channels):
+    """``{modality: TensorSpec([None, None, None, C])}`` of the modalities a model takes."""
+    return {
+        name: tf.TensorSpec([None, None, None, count], tf.float32, name=name)
+        for name, count in channels.items()
+    }
+
+
+def _taken(given, channels):
+    """The subset of ``given`` ({"optical", "sar"} tensors) that a model takes."""
+    return {name: given[name] for name in channels}
 
 
 class ModelRunner:
     """Runs a segmentation model on batches of raw optical/SAR tiles.
 
     Build it with :meth:`wrap`; call it with float32 arrays ``optical`` [B,H,W,Co]
-    and ``sar`` [B,H,W,Cs] (NaN allowed) to get probabilities [B,H,W,K].
+    and ``sar`` [B,H,W,Cs] (NaN allowed) to get probabilities [B,H,W,K]. A model
+    that takes only one modality (a single-modality UNet baseline) ignores the
+    other array.
 
-    Attributes:
-        optical_channels: Optical bands the model expects.
-        sar_channels: SAR bands the model expects.
+    Args:
+        predict: ``predict(optical, sar)`` on float32 tensors -> probabilities.
+        optical_channels: Optical bands the model takes (None if it takes none).
+        sar_channels: SAR bands the model takes (None if it takes none).
         num_classes: Number of output classes K.
         class_names: List of K names, or None when the model carries none.
     """
@@ -36,6 +49,12 @@ class ModelRunner:
         self.sar_channels = sar_channels
         self.num_classes = num_classes
         self.class_names = class_names
+
+    @property
+    def channels(self):
+        """``{modality: bands}`` of the inputs the model takes."""
+        given = {"optical": self.optical_channels, "sar": self.sar_channels}
+        return {name: count for name, count in given.items() if count is not None}
 
     @classmethod
     def wrap(cls, model):
@@ -50,22 +69,17 @@ class ModelRunner:
 
     @classmethod
     def _from_keras(cls, model):
-        inputs = model.input
-        optical_channels = _channels(inputs, "optical")
-        sar_channels = _channels(inputs, "sar")
+        channels = {name: int(model.input[name].shape[-1]) for name in MODALITIES if name in model.input}
         predict = tf.function(
-            lambda optical, sar: model_probabilities(model, optical, sar),
-            input_signature=[
-                tf.TensorSpec([None, None, None, optical_channels], tf.float32),
-                tf.TensorSpec([None, None, None, sar_channels], tf.float32),
-            ],
+            lambda optical, sar: model_probabilities(model, _taken({"optical": optical, "sar": sar}, channels)),
+            input_signature=[tf.TensorSpec([None, None, None, channels.get(name)], tf.float32) for name in MODALITIES],
             autograph=False,
         )
         class_names = getattr(model, "class_names", None)
         return cls(
             predict,
-            optical_channels,
-            sar_channels,
+            channels.get("optical"),
+            channels.get("sar"),
             int(model.output_shape[-1]),
             list(class_names) if class_names else None,
         )
@@ -80,19 +94,14 @@ class ModelRunner:
 
     @classmethod
     def _from_signature(cls, signature, class_names):
-        inputs = signature.structured_input_signature[1]
-        outputs = signature.structured_outputs
+        specs = signature.structured_input_signature[1]
+        channels = {name: int(specs[name].shape[-1]) for name in MODALITIES if name in specs}
 
         def predict(optical, sar):
-            return signature(optical=optical, sar=sar)["probabilities"]
+            return signature(**_taken({"optical": optical, "sar": sar}, channels))["probabilities"]
 
-        return cls(
-            predict,
-            _channels(inputs, "optical"),
-            _channels(inputs, "sar"),
-            int(outputs["probabilities"].shape[-1]),
-            class_names,
-        )
+        num_classes = int(signature.structured_outputs["probabilities"].shape[-1])
+        return cls(predict, channels.get("optical"), channels.get("sar"), num_classes, class_names)
 
     def __call__(self, optical, sar):
         """Returns float32 probabilities [B,H,W,K] as a NumPy array."""

@@ -76,7 +76,7 @@ def check_channels(scene, runner):
         ("optical", scene.optical_path, scene.optical_channels, runner.optical_channels),
         ("SAR", scene.sar_path, scene.sar_channels, runner.sar_channels),
     ):
-        if found != expected:
+        if expected is not None and found != expected:
             raise DataError(
                 f"{role} raster {path}: expected {expected} band(s) (the model's {role} input), "
                 f"found {found} selected"

@@ -5,10 +5,8 @@ import subprocess
 import sys
 
 import numpy as np
-import pytest
 
 from mfafnet_tf.cli.main import main
-from mfafnet_tf.errors import DataError
 from mfafnet_tf.export import export_saved_model
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -50,18 +48,17 @@ def test_separate_process_without_package_matches_keras(tmp_path, saved_model_di
     assert np.isfinite(probabilities).all()  # NaN inputs (nodata) are handled inside the model
 
 
-def test_export_refuses_an_existing_directory(tmp_path, tiny_model):
-    (tmp_path / "1").mkdir()
-    with pytest.raises(DataError, match=r"1: expected a new directory for the SavedModel, found an existing path"):
-        export_saved_model(tiny_model, tmp_path / "1")
-    assert sorted(os.listdir(tmp_path)) == ["1"]
+def test_export_cli(tmp_path, capsys):
+    import keras
 
-
-@pytest.mark.slow
-def test_export_cli(tmp_path, keras_file, capsys):
+    optical, sar = keras.Input((None, None, 4), name="optical"), keras.Input((None, None, 1), name="sar")
+    model = keras.Model({"optical": optical, "sar": sar},
+                        keras.layers.Conv2D(3, 1)(keras.layers.Concatenate()([optical, sar])))
+    model.save(tmp_path / "plain.keras")
     out = tmp_path / "models" / "mfafnet" / "7"
     out.parent.mkdir(parents=True)
-    assert main(["export", "--model", str(keras_file), "--out", str(out), "--class-names", "w,f,c"]) == 0
+    command = ["export", "--model", str(tmp_path / "plain.keras"), "--out", str(out), "--class-names", "w,f,c"]
+    assert main(command) == 0
     assert (out / "saved_model.pb").is_file()
     assert os.listdir(out.parent) == ["7"]  # no staging directory left behind
     assert "serving_default" in capsys.readouterr().out
@@ -70,3 +67,18 @@ def test_export_cli(tmp_path, keras_file, capsys):
     assert load_model(out).class_names == ["w", "f", "c"]
     assert main(["export", "--model", str(tmp_path / "missing.keras"), "--out", str(tmp_path / "x")]) == 1
     assert "missing.keras: expected an existing .keras file, found no such file" in capsys.readouterr().err
+    assert main(["export", "--model", str(tmp_path / "plain.keras"), "--out", str(out)]) == 1
+    assert "expected a new directory for the SavedModel, found an existing path" in capsys.readouterr().err
+
+
+def test_single_modality_model_exports_only_its_input(tmp_path):
+    import keras
+    import tensorflow as tf
+
+    sar = keras.Input((None, None, 2), name="sar")
+    model = keras.Model({"sar": sar}, keras.layers.Conv2D(4, 1)(sar))
+    serving = tf.saved_model.load(export_saved_model(model, tmp_path / "1")).signatures["serving_default"]
+    assert sorted(serving.structured_input_signature[1]) == ["sar"]
+    values = np.random.default_rng(0).normal(size=(1, 5, 7, 2)).astype(np.float32)
+    class_ids = serving(sar=tf.constant(values))["class_ids"].numpy()
+    np.testing.assert_array_equal(class_ids, np.asarray(model({"sar": values})).argmax(-1))

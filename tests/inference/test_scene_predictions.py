@@ -105,3 +105,18 @@ def test_band_count_mismatch_names_the_file(coordinate_scene, constant_model):
     with open_scene(optical_path, sar_path) as scene:
         with pytest.raises(DataError, match=r"optical raster .*optical\.tif: expected 4 band"):
             next(iter_scene_predictions(constant_model, scene))
+
+
+def test_single_modality_model_ignores_the_other_input(coordinate_scene):
+    """A SAR-only model (like the UNet-SAR baseline) runs on an optical + SAR scene."""
+    import keras
+
+    sar_input = keras.Input((None, None, 1), name="sar")
+    model = keras.Model({"sar": sar_input}, keras.layers.Conv2D(2, 1, bias_initializer="ones")(sar_input))
+    runner = ModelRunner.wrap(model)
+    assert (runner.optical_channels, runner.sar_channels, runner.channels) == (None, 1, {"sar": 1})
+    optical_path, sar_path, optical, sar = coordinate_scene(20, 30, optical_bands=3)
+    with open_scene(optical_path, sar_path) as scene:
+        mosaic, _ = predict_mosaic(model, scene, tile=16, overlap=4, batch_size=2)
+    expected = np.asarray(keras.ops.softmax(model({"sar": sar[None]})))[0]
+    np.testing.assert_allclose(mosaic, expected, atol=1e-6)

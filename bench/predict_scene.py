@@ -1,0 +1,222 @@
+"""Whole-scene prediction: end-to-end time against model time, and peak memory.
+
+Two measurements, each in its own Python process so that peak memory is per run:
+
+* speed: ``predict_scene`` on a synthetic OPT-SAR scene (default 3704x5556, the
+  WHU-OPT-SAR scene size; the generator renders a scene in memory, so a quarter-
+  size scene is rendered and repeated 4x4) with MFAFNet presets (random weights: speed does not
+  depend on them). The model's own seconds are timed around every model call of
+  the same run, on the same tiles, so "overhead" is everything else: GDAL reads,
+  batching, blending, argmax and GeoTIFF writing.
+* memory: peak resident memory of ``predict_scene`` on constant-content scenes of
+  growing size with a 1x1-convolution model (cheap, so a 20000x20000 scene takes
+  minutes on a CPU; the model's activations are per tile and do not grow with the
+  scene either way), compared with the same process right before prediction.
+
+Usage:
+  python bench/predict_scene.py [--size 3704x5556] [--presets tiny small]
+      [--memory-sizes 2000 20000] [--tile 512 --overlap 64 --batch-size 4]
+      [--skip-speed] [--skip-memory]
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+# The speed scene is a synthetic scene of 1/REPEATS the size per axis, repeated.
+REPEATS = 4
+
+
+def _size(text):
+    height, _, width = text.lower().partition("x")
+    return int(height), int(width or height)
+
+
+def _peak_rss_mib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _current_rss_mib():
+    with open("/proc/self/statm") as stream:
+        return int(stream.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _timed(runner):
+    """A ModelRunner that adds the seconds spent in ``runner`` to ``timed.seconds``."""
+    from mfafnet_tf.inference import ModelRunner
+
+    def predict(optical, sar):
+        start = time.perf_counter()
+        probabilities = runner(optical, sar)
+        timed.seconds += time.perf_counter() - start
+        return probabilities
+
+    timed = ModelRunner(predict, runner.optical_channels, runner.sar_channels, runner.num_classes, None)
+    timed.seconds = 0.0
+    return timed
+
+
+def _repeat_raster(path, out, height, width):
+    """Writes ``out``: ``path`` repeated to ``height`` x ``width``, same grid origin and nodata."""
+    import numpy as np
+    from osgeo import gdal
+
+    gdal.UseExceptions()
+    source = gdal.Open(path)
+    values = source.ReadAsArray().reshape(source.RasterCount, source.RasterYSize, source.RasterXSize)
+    repeats = (1, -(-height // values.shape[1]), -(-width // values.shape[2]))
+    values = np.tile(values, repeats)[:, :height, :width]
+    target = gdal.GetDriverByName("GTiff").Create(
+        out, width, height, source.RasterCount, source.GetRasterBand(1).DataType, options=["TILED=YES"])
+    target.SetGeoTransform(source.GetGeoTransform())
+    target.SetProjection(source.GetProjection())
+    for index in range(source.RasterCount):
+        band = target.GetRasterBand(index + 1)
+        nodata = source.GetRasterBand(index + 1).GetNoDataValue()
+        if nodata is not None:
+            band.SetNoDataValue(nodata)
+        band.WriteArray(values[index])
+    target = None
+    return out
+
+
+def speed(args):
+    """Child: end-to-end vs model seconds for one preset on a synthetic scene."""
+    import glob
+
+    import numpy as np
+
+    from mfafnet_tf.data.synthetic import synthesize
+    from mfafnet_tf.inference import ModelRunner
+    from mfafnet_tf.inference.predict_scene import predict_scene
+    from mfafnet_tf.models.mfafnet.mfafnet import MFAFNet
+
+    height, width = args.size
+    piece = (-(-height // REPEATS), -(-width // REPEATS))
+    synthesize(args.workdir, scenes=1, size=piece, seed=0, progress=False)
+    optical, sar = (
+        _repeat_raster(glob.glob(os.path.join(args.workdir, folder, "*.tif"))[0],
+                       os.path.join(args.workdir, f"{folder}_full.tif"), height, width)
+        for folder in ("optical", "sar")
+    )
+    runner = ModelRunner.wrap(MFAFNet(num_classes=7, preset=args.preset))
+    tile_height, tile_width = min(args.tile, height), min(args.tile, width)
+    runner(np.zeros((args.batch_size, tile_height, tile_width, 4), np.float32),
+           np.zeros((args.batch_size, tile_height, tile_width, 1), np.float32))  # trace once
+    timed = _timed(runner)
+    start = time.perf_counter()
+    predict_scene(timed, optical, sar, os.path.join(args.workdir, "map.tif"), tile=args.tile,
+                  overlap=args.overlap, batch_size=args.batch_size, progress=False)
+    total = time.perf_counter() - start
+    return {"preset": args.preset, "size": f"{height}x{width}", "end_to_end_s": total,
+            "model_s": timed.seconds, "overhead": total / timed.seconds - 1.0,
+            "megapixels_per_s": height * width / 1e6 / total, "peak_rss_mib": _peak_rss_mib()}
+
+
+def _write_constant_scene(path, side, bands):
+    """A tiled, uncompressed uint8 GeoTIFF of ``side`` x ``side``, written in strips."""
+    import numpy as np
+    from osgeo import gdal, osr
+
+    gdal.UseExceptions()
+    dataset = gdal.GetDriverByName("GTiff").Create(
+        path, side, side, bands, gdal.GDT_Byte, options=["TILED=YES", "BIGTIFF=YES"])
+    dataset.SetGeoTransform((300000.0, 5.0, 0.0, 3600000.0, 0.0, -5.0))
+    reference = osr.SpatialReference()
+    reference.ImportFromEPSG(32650)
+    dataset.SetProjection(reference.ExportToWkt())
+    strip = 1024
+    for y in range(0, side, strip):
+        rows = min(strip, side - y)
+        values = np.broadcast_to((np.arange(side, dtype=np.uint8) // 8)[None, :], (rows, side))
+        for band in range(bands):
+            dataset.GetRasterBand(band + 1).WriteArray(np.ascontiguousarray(values), 0, y)
+    dataset = None
+
+
+def _cheap_model():
+    import keras
+    import numpy as np
+
+    optical = keras.Input((None, None, 4), name="optical")
+    sar = keras.Input((None, None, 1), name="sar")
+    logits = keras.layers.Conv2D(7, 1)(keras.layers.Concatenate()([optical, sar]))
+    model = keras.Model({"optical": optical, "sar": sar}, logits)
+    model.set_weights([np.random.default_rng(0).normal(size=(1, 1, 5, 7)).astype("float32") / 100,
+                       np.zeros(7, "float32")])
+    return model
+
+
+def memory(args):
+    """Child: peak RSS of predict_scene on a ``side`` x ``side`` scene, cheap model."""
+    from mfafnet_tf.inference import ModelRunner
+    from mfafnet_tf.inference.predict_scene import predict_scene
+
+    side = args.side
+    optical, sar = os.path.join(args.workdir, "optical.tif"), os.path.join(args.workdir, "sar.tif")
+    _write_constant_scene(optical, side, 4)
+    _write_constant_scene(sar, side, 1)
+    runner = ModelRunner.wrap(_cheap_model())
+    baseline = _current_rss_mib()
+    start = time.perf_counter()
+    predict_scene(runner, optical, sar, os.path.join(args.workdir, "map.tif"), tile=args.tile,
+                  overlap=args.overlap, batch_size=args.batch_size, progress=False)
+    return {"size": f"{side}x{side}", "seconds": time.perf_counter() - start,
+            "rss_before_mib": baseline, "peak_rss_mib": _peak_rss_mib()}
+
+
+def _child(extra, args):
+    with tempfile.TemporaryDirectory(prefix="bench_predict_") as workdir:
+        command = [sys.executable, os.path.abspath(__file__), "--workdir", workdir, "--tile", str(args.tile),
+                   "--overlap", str(args.overlap), "--batch-size", str(args.batch_size)] + extra
+        result = subprocess.run(command, check=True, capture_output=True, text=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=_size, default=(3704, 5556), help="speed scene HxW")
+    parser.add_argument("--presets", nargs="+", default=["tiny", "small"])
+    parser.add_argument("--memory-sizes", type=int, nargs="+", default=[2000, 20000])
+    parser.add_argument("--tile", type=int, default=512)
+    parser.add_argument("--overlap", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=4)
+    parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--workdir", help=argparse.SUPPRESS)
+    parser.add_argument("--preset", help=argparse.SUPPRESS)
+    parser.add_argument("--side", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.preset:
+        print(json.dumps(speed(args)))
+        return
+    if args.side:
+        print(json.dumps(memory(args)))
+        return
+    size = "x".join(str(v) for v in args.size)
+    print(f"tile {args.tile}, overlap {args.overlap}, batch {args.batch_size}, {os.cpu_count()} CPU(s)")
+    if not args.skip_speed:
+        print(f"\nspeed, synthetic scene {size}:")
+        print("preset  end-to-end s  model s  overhead  Mpx/s  peak RSS MiB")
+        for preset in args.presets:
+            row = _child(["--preset", preset, "--size", size], args)
+            print(f"{row['preset']:<7} {row['end_to_end_s']:12.1f} {row['model_s']:8.1f} "
+                  f"{100 * row['overhead']:8.1f}% {row['megapixels_per_s']:6.3f} {row['peak_rss_mib']:13.0f}")
+    if not args.skip_memory:
+        print("\npeak memory, 1x1-convolution model:")
+        print("scene          seconds  RSS before MiB  peak RSS MiB")
+        for side in args.memory_sizes:
+            row = _child(["--side", str(side)], args)
+            print(f"{row['size']:<14} {row['seconds']:7.1f} {row['rss_before_mib']:15.0f} {row['peak_rss_mib']:13.0f}")
+
+
+if __name__ == "__main__":
+    main()
