@@ -7,6 +7,7 @@ import numpy as np
 from osgeo import gdal
 
 from mfafnet_tf.data import open_scene
+from mfafnet_tf.errors import ConfigError
 from mfafnet_tf.export.saved_model import resolve_class_names
 from mfafnet_tf.inference.geotiff_writer import GeoTiffWriter, atomic_geotiff
 from mfafnet_tf.inference.model_loading import load_model
@@ -54,10 +55,15 @@ def predict_scene(model, optical, sar, out, *, optical_bands=None, sar_bands=Non
     Raises:
         DataError: A file is missing, the pair is mis-registered, or band counts
             differ from the model's inputs.
-        ConfigError: ``tile``, ``overlap`` or ``batch_size`` is out of range.
+        ConfigError: ``tile``, ``overlap`` or ``batch_size`` is out of range, or
+            the model has 255 classes or more.
     """
     check_tiling(tile, overlap, batch_size)
     runner = load_model(model) if isinstance(model, (str, os.PathLike)) else ModelRunner.wrap(model)
+    if runner.num_classes >= NODATA_CLASS:
+        raise ConfigError(
+            f"model: expected fewer than {NODATA_CLASS} classes for a uint8 class map, found {runner.num_classes}"
+        )
     names = resolve_class_names(class_names, runner)
     colors = class_colors(runner.num_classes)
     with contextlib.ExitStack() as stack:

@@ -137,8 +137,13 @@ def test_band_count_and_missing_files_are_data_errors(tmp_path, coordinate_scene
         predict_scene(constant_model, optical_path, tmp_path / "missing.tif", out, progress=False)
     with pytest.raises(DataError, match=r"model .*nothing\.keras: expected an existing \.keras file, found no such file"):
         predict_scene(str(tmp_path / "nothing.keras"), optical_path, sar_path, out, progress=False)
+    (tmp_path / "corrupt.keras").write_text("not a zip")
+    with pytest.raises(DataError, match=r"model .*corrupt\.keras: cannot be loaded as a Keras model"):
+        predict_scene(str(tmp_path / "corrupt.keras"), optical_path, sar_path, out, progress=False)
+    with pytest.raises(DataError, match=r"model .*: expected a SavedModel directory \(with saved_model.pb\), found none"):
+        predict_scene(str(tmp_path), optical_path, sar_path, out, progress=False)
     with pytest.raises(ConfigError, match="overlap"):
         predict_scene(constant_model, optical_path, sar_path, out, tile=8, overlap=5, progress=False)
     with pytest.raises(DataError, match="class names: expected 3"):
         predict_scene(constant_model, optical_path, sar_path, out, class_names=["a"], progress=False)
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["optical.tif", "sar.tif"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["corrupt.keras", "optical.tif", "sar.tif"]
