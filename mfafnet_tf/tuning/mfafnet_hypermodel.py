@@ -1,0 +1,97 @@
+"""KerasTuner hypermodel over MFAFNet's architecture and optimizer settings."""
+
+import keras_tuner
+import tensorflow as tf
+
+from mfafnet_tf.errors import ConfigError
+from mfafnet_tf.training.data_setup import build_datasets, prepare_data
+from mfafnet_tf.training.model_building import build_model, compile_model
+from mfafnet_tf.tuning.search_space import apply_overrides, declare, to_overrides
+
+
+class MFAFNetHyperModel(keras_tuner.HyperModel):
+    """Builds, compiles and trains MFAFNet for one set of hyperparameters.
+
+    The search space is the recipe's ``tune.space`` (see
+    ``mfafnet_tf.tuning.search_space``). Each trial applies its values to a
+    copy of the recipe and builds and compiles the model exactly as
+    ``mfafnet train`` would; ``fit`` trains on the recipe's tiled data with
+    its batch size and epochs unless data or epochs are given.
+
+    ```python
+    tuner = keras_tuner.Hyperband(
+        MFAFNetHyperModel(load_config("recipes/synthetic_demo.yaml")),
+        objective=keras_tuner.Objective("val_mean_iou", "max"),
+        max_epochs=9, directory="runs/tune")
+    tuner.search()
+    ```
+
+    Args:
+        config: ``ExperimentConfig`` of an MFAFNet recipe.
+        dataset_info: ``DatasetInfo`` of its tiled data; ``None`` prepares
+            the data (synthesizing, tiling, statistics as the recipe says) on
+            first use.
+        name: Name of the hypermodel.
+
+    Raises:
+        ConfigError: The recipe's model is not MFAFNet.
+    """
+
+    def __init__(self, config, dataset_info=None, name="mfafnet"):
+        if config.model.name != "mfafnet":
+            raise ConfigError(
+                f"model.name: the tuning search space is MFAFNet's, found {config.model.name!r}"
+            )
+        super().__init__(name=name)
+        self.config = config
+        self.dataset_info = dataset_info
+
+    def values(self, hp):
+        """Declares the search space on ``hp``; returns its decoded values."""
+        return declare(hp, self.config.tune.space)
+
+    def overrides(self, hp):
+        """The nested recipe overrides (``--override-file`` shape) of ``hp``."""
+        return to_overrides(self.values(hp))
+
+    def trial_config(self, hp):
+        """The recipe with the hyperparameters of ``hp`` applied."""
+        return apply_overrides(self.config, self.overrides(hp))
+
+    def build(self, hp):
+        """Builds and compiles the model of ``hp`` in the current strategy scope."""
+        config = self.trial_config(hp)
+        info = self._info()
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        _, _, steps = build_datasets(config, info, replicas)
+        model = build_model(config, info, synchronized_bn=replicas > 1)
+        return compile_model(model, config, steps)
+
+    def fit(self, hp, model, *args, **kwargs):
+        """Trains ``model``; returns its ``History``.
+
+        Without data arguments it trains on the recipe's training split and
+        validates on its validation split, batched by the trial's
+        ``train.batch_size``, for ``train.steps_per_epoch`` and
+        ``train.validation_steps``. ``epochs`` defaults to ``train.epochs``
+        (Hyperband passes its own).
+        """
+        config = self.trial_config(hp)
+        if not args and "x" not in kwargs:
+            strategy = model.distribute_strategy
+            multi_worker = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+            train, validation, steps = build_datasets(
+                config, self._info(), strategy.num_replicas_in_sync, multi_worker
+            )
+            args = (train,)
+            kwargs.setdefault("validation_data", validation)
+            kwargs.setdefault("steps_per_epoch", steps)
+            kwargs.setdefault("validation_steps", config.train.validation_steps)
+        kwargs.setdefault("epochs", config.train.epochs)
+        kwargs.setdefault("verbose", config.runtime.verbose)
+        return model.fit(*args, **kwargs)
+
+    def _info(self):
+        if self.dataset_info is None:
+            self.dataset_info = prepare_data(self.config)
+        return self.dataset_info
