@@ -81,3 +81,45 @@ def test_clouds_hide_optical_but_not_sar():
     assert np.abs(optical[:, city].mean(1) - optical[:, water].mean(1)).max() < 15
     assert sar[0][city].mean() > sar[0][water].mean() + 60
     assert abs(sar[0][city].mean() - sar[0][~cloudy & (labels == 20)].mean()) < 5
+
+
+def _box_mean(array, size=5):
+    """Mean over size x size neighbourhoods of [C, H, W] (edges replicated)."""
+    half = size // 2
+    padded = np.pad(array.astype(float), ((0, 0), (half + 1, half), (half + 1, half)),
+                    mode="edge")
+    total = padded.cumsum(1).cumsum(2)
+    return (total[:, size:, size:] - total[:, :-size, size:] - total[:, size:, :-size]
+            + total[:, :-size, :-size]) / size ** 2
+
+
+def _gaussian_classifier_accuracy(train, test, codes):
+    """Accuracy of a per-class Gaussian classifier trained on pixel features."""
+    features = np.concatenate([f.reshape(len(f), -1).T for f, _ in train])
+    labels = np.concatenate([l.ravel() for _, l in train])
+    test_features = np.concatenate([f.reshape(len(f), -1).T for f, _ in test])
+    test_labels = np.concatenate([l.ravel() for _, l in test])
+    keep = test_labels > 0
+    test_features, test_labels = test_features[keep], test_labels[keep]
+    scores, codes = [], [c for c in codes if (labels == c).sum() > 50]
+    for code in codes:
+        samples = features[labels == code]
+        covariance = np.atleast_2d(np.cov(samples.T)) + 1e-3 * np.eye(features.shape[1])
+        offset = test_features - samples.mean(axis=0)
+        distance = np.einsum("ij,jk,ik->i", offset, np.linalg.inv(covariance), offset)
+        scores.append(-0.5 * distance - 0.5 * np.linalg.slogdet(covariance)[1])
+    predictions = np.asarray(codes)[np.argmax(scores, axis=0)]
+    return (predictions == test_labels).mean()
+
+
+def test_fusion_beats_each_modality():
+    """A simple classifier on both modalities clearly beats either one alone."""
+    scenes = [render_scene(np.random.default_rng(seed), (256, 256)) for seed in range(6)]
+    smoothed = [(_box_mean(o), _box_mean(s), l) for o, s, l in scenes]
+    codes = [10, 20, 30, 40, 50, 60, 70]
+    accuracy = {}
+    for name, pick in (("optical", lambda o, s: o), ("sar", lambda o, s: s),
+                       ("both", lambda o, s: np.concatenate([o, s]))):
+        pairs = [(pick(o, s), l) for o, s, l in smoothed]
+        accuracy[name] = _gaussian_classifier_accuracy(pairs[:4], pairs[4:], codes)
+    assert accuracy["both"] > max(accuracy["optical"], accuracy["sar"]) + 0.1, accuracy
