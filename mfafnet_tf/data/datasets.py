@@ -2,6 +2,7 @@
 
 import collections
 import dataclasses
+import inspect
 import os
 
 from mfafnet_tf.data import raster, splits
@@ -252,7 +253,10 @@ def get_dataset(name, root, **options):
     if name not in DATASETS:
         raise ConfigError(
             f"dataset: unknown name {name!r}; expected one of {', '.join(DATASETS)}")
-    try:
-        return Dataset(DATASETS[name], root, **options)
-    except TypeError as error:
-        raise ConfigError(f"dataset {name}: {error}") from None
+    accepted = set(inspect.signature(Dataset).parameters) - {"spec", "root"}
+    unknown = sorted(set(options) - accepted)
+    if unknown:
+        raise ConfigError(
+            f"dataset {name}: unknown option(s) {', '.join(unknown)}; expected "
+            f"{', '.join(sorted(accepted))}")
+    return Dataset(DATASETS[name], root, **options)

@@ -76,27 +76,39 @@ def compute_stats(source, split="train", sar_transform="none",
         records = source.scenes(None if split in (None, "all") else split)
         if not records:
             raise DataError(f"dataset {source.name}: no scenes in split {split!r}")
-        scenes = (source.open(record) for record in records)
-        total = len(records)
+        scenes, total, owned = (source.open(r) for r in records), len(records), True
     else:
-        scenes, total = source, None
+        scenes, total, owned = source, None, False
     moments = None
     for scene in tqdm(scenes, total=total, desc="statistics", unit="scene",
                       disable=not progress):
         if moments is None:
             moments = {"optical": RunningMoments(scene.optical_channels),
                        "sar": RunningMoments(scene.sar_channels)}
-        for y in range(0, scene.height, STRIP_ROWS):
-            window = scene.read(
-                Window(0, y, scene.width, min(STRIP_ROWS, scene.height - y)))
-            for key, transform in (("optical", optical_transform), ("sar", sar_transform)):
-                values = getattr(window, key).reshape(-1, moments[key].mean.size)
-                values = values[np.isfinite(values).all(axis=1)].astype(np.float64)
-                moments[key].update(apply_transform(values, transform))
+        channels = (scene.optical_channels, scene.sar_channels)
+        if channels != (moments["optical"].mean.size, moments["sar"].mean.size):
+            raise DataError(
+                f"statistics: scene {scene.optical_path} has {channels} (optical, SAR) "
+                f"bands, the earlier scenes {(moments['optical'].mean.size, moments['sar'].mean.size)}")
+        try:
+            _accumulate(scene, moments, optical_transform, sar_transform)
+        finally:
+            if owned:
+                scene.close()
     if moments is None:
         raise DataError("statistics: no scenes given")
     return {"optical": moments["optical"].result(optical_transform),
             "sar": moments["sar"].result(sar_transform)}
+
+
+def _accumulate(scene, moments, optical_transform, sar_transform):
+    """Adds the valid pixels of one scene, strip by strip."""
+    for y in range(0, scene.height, STRIP_ROWS):
+        window = scene.read(Window(0, y, scene.width, min(STRIP_ROWS, scene.height - y)))
+        for key, transform in (("optical", optical_transform), ("sar", sar_transform)):
+            values = getattr(window, key).reshape(-1, moments[key].mean.size)
+            values = values[np.isfinite(values).all(axis=1)].astype(np.float64)
+            moments[key].update(apply_transform(values, transform))
 
 
 def write_stats(path, stats):

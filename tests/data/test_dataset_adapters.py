@@ -101,3 +101,8 @@ def test_manifest_errors(tmp_path):
         get_dataset("manifest", tmp_path)
     with pytest.raises(ConfigError, match="unknown name 'whu'"):
         get_dataset("whu", tmp_path)
+
+
+def test_unknown_option_is_named(tmp_path):
+    with pytest.raises(ConfigError, match="unknown option\\(s\\) optical_band;"):
+        get_dataset("whu_opt_sar", tmp_path, optical_band=(1, 2))
