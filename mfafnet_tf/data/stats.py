@@ -85,12 +85,13 @@ def compute_stats(source, split="train", sar_transform="none",
         if moments is None:
             moments = {"optical": RunningMoments(scene.optical_channels),
                        "sar": RunningMoments(scene.sar_channels)}
-        channels = (scene.optical_channels, scene.sar_channels)
-        if channels != (moments["optical"].mean.size, moments["sar"].mean.size):
-            raise DataError(
-                f"statistics: scene {scene.optical_path} has {channels} (optical, SAR) "
-                f"bands, the earlier scenes {(moments['optical'].mean.size, moments['sar'].mean.size)}")
         try:
+            channels = (scene.optical_channels, scene.sar_channels)
+            expected = (moments["optical"].mean.size, moments["sar"].mean.size)
+            if channels != expected:
+                raise DataError(
+                    f"statistics: scene {scene.optical_path} has {channels} (optical, "
+                    f"SAR) bands, the earlier scenes {expected}")
             _accumulate(scene, moments, optical_transform, sar_transform)
         finally:
             if owned:
