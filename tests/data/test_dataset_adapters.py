@@ -106,3 +106,31 @@ def test_manifest_errors(tmp_path):
 def test_unknown_option_is_named(tmp_path):
     with pytest.raises(ConfigError, match="unknown option\\(s\\) optical_band;"):
         get_dataset("whu_opt_sar", tmp_path, optical_band=(1, 2))
+
+
+def test_yeseg_png_pairs_in_area_folders(tmp_path, rng):
+    from osgeo import gdal
+
+    def png(path, array):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        memory = gdal.GetDriverByName("MEM").Create(
+            "", array.shape[1], array.shape[0], array.shape[2], gdal.GDT_Byte)
+        for index in range(array.shape[2]):
+            memory.GetRasterBand(index + 1).WriteArray(array[..., index])
+        gdal.GetDriverByName("PNG").CreateCopy(str(path), memory)
+
+    optical = rng.integers(0, 256, size=(16, 16, 3), dtype=np.uint8)
+    sar = rng.integers(0, 256, size=(16, 16, 3), dtype=np.uint8)  # grey stored as RGB
+    label = rng.integers(0, 8, size=(16, 16, 1), dtype=np.uint8)
+    png(tmp_path / "optical" / "HY_C" / "12.png", optical)
+    png(tmp_path / "sar" / "HY_C" / "12.png", sar)
+    png(tmp_path / "label" / "HY_C" / "12.png", label)
+    dataset = get_dataset("yeseg_opt_sar", tmp_path, val_fraction=0)
+    (record,) = dataset.scenes()
+    assert record.name == "HY_C/12" and record.split == "train"
+    with dataset.open(record) as scene:
+        window = scene.read(Window(0, 0, 16, 16))
+    np.testing.assert_array_equal(window.optical, optical)
+    np.testing.assert_array_equal(window.sar[..., 0], sar[..., 0])
+    np.testing.assert_array_equal(dataset.map_labels(window.label), np.where(
+        label[..., 0] == 0, 255, label[..., 0] - 1))
