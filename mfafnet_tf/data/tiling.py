@@ -1,6 +1,5 @@
 """Cutting scenes into sharded TFRecord patches with a JSON index."""
 
-import collections
 import copy
 import glob
 import json
@@ -194,4 +193,4 @@ def _write_splits(dataset, records, scenes, out_dir, patch, stride, min_valid,
     finally:
         bar.close()
     return {split: {**entry, "class_pixels": entry["class_pixels"].tolist()}
-            for split, entry in collections.OrderedDict(sorted(entries.items())).items()}
+            for split, entry in sorted(entries.items())}

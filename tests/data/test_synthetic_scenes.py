@@ -6,7 +6,7 @@ import numpy as np
 from osgeo import gdal, osr
 
 from mfafnet_tf.cli.main import main
-from mfafnet_tf.data import Window, get_dataset, read_split_file
+from mfafnet_tf.data import get_dataset, read_split_file
 from mfafnet_tf.data.synthetic import render_scene
 
 
