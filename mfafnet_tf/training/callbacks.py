@@ -16,42 +16,38 @@ TENSORBOARD_DIR = "logs"
 MONITOR = "val_mean_iou"
 
 
-def build_callbacks(run_dir, is_chief=True, task_id=0):
-    """Returns the callbacks of a run writing into ``run_dir``.
+def worker_dir(run_dir, is_chief=True, task_id=0):
+    """Where a worker writes: the run directory for the chief, else
+    ``<run_dir>/workers/worker-<id>`` (multi-worker training needs every
+    worker to save, since saving takes part in collective ops)."""
+    if is_chief:
+        return run_dir
+    return os.path.join(run_dir, "workers", f"worker-{task_id}")
 
-    - ``BackupAndRestore`` in ``<run_dir>/backup`` (per worker under
-      multi-worker training): a killed run started again with the same
-      command continues after the last completed epoch, weights, optimizer
-      state and epoch counter restored. The backup is kept after the end, so
-      re-running a finished command trains no further.
+
+def build_callbacks(out_dir):
+    """Returns the callbacks of a run writing into ``out_dir``.
+
+    - ``BackupAndRestore`` in ``<out_dir>/backup``: a killed run started
+      again with the same command continues after the last completed epoch,
+      weights, optimizer state and epoch counter restored. The backup is kept
+      after the end, so re-running a finished command trains no further.
     - ``best.keras``: the model with the highest validation mean IoU so far.
     - ``history.csv`` (appended on resume) and TensorBoard logs in ``logs/``.
-
-    Only the chief writes the model, the CSV log and TensorBoard logs.
     """
-    backup_dir = os.path.join(run_dir, BACKUP_DIR)
-    if not is_chief:
-        backup_dir = os.path.join(backup_dir, f"worker-{task_id}")
-    callbacks = []
-    if is_chief:
-        history = os.path.join(run_dir, HISTORY_CSV)
-        callbacks += [
-            BestModelCheckpoint(
-                os.path.join(run_dir, BEST_MODEL), MONITOR, best_logged(history, MONITOR)
-            ),
-            keras.callbacks.CSVLogger(history, append=True),
-            keras.callbacks.TensorBoard(
-                os.path.join(run_dir, TENSORBOARD_DIR), profile_batch=0
-            ),
-        ]
-    # Last, so that an epoch counts as completed only once everything else
-    # about it has been written.
-    callbacks.append(
+    history = os.path.join(out_dir, HISTORY_CSV)
+    return [
+        BestModelCheckpoint(
+            os.path.join(out_dir, BEST_MODEL), MONITOR, best_logged(history, MONITOR)
+        ),
+        keras.callbacks.CSVLogger(history, append=True),
+        keras.callbacks.TensorBoard(os.path.join(out_dir, TENSORBOARD_DIR), profile_batch=0),
+        # Last, so that an epoch counts as completed only once everything else
+        # about it has been written.
         keras.callbacks.BackupAndRestore(
-            backup_dir, double_checkpoint=True, delete_checkpoint=False
-        )
-    )
-    return callbacks
+            os.path.join(out_dir, BACKUP_DIR), double_checkpoint=True, delete_checkpoint=False
+        ),
+    ]
 
 
 def best_logged(history_csv, monitor):

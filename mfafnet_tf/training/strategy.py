@@ -26,16 +26,12 @@ def select_strategy(config):
         raise ConfigError(
             f"runtime.strategy: expected one of {', '.join(STRATEGIES)}, found {name!r}"
         )
+    if name == "multi_worker" or (name == "auto" and os.environ.get("TF_CONFIG")):
+        # Before anything initializes the runtime (listing devices does).
+        return tf.distribute.MultiWorkerMirroredStrategy()
     gpus = tf.config.list_logical_devices("GPU")
     if name == "auto":
-        if os.environ.get("TF_CONFIG"):
-            name = "multi_worker"
-        elif devices or len(gpus) > 1:
-            name = "mirrored"
-        else:
-            name = "default"
-    if name == "multi_worker":
-        return tf.distribute.MultiWorkerMirroredStrategy()
+        name = "mirrored" if devices or len(gpus) > 1 else "default"
     if name == "mirrored":
         return tf.distribute.MirroredStrategy(devices or [gpu.name for gpu in gpus] or None)
     if name == "one_device":

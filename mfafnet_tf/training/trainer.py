@@ -7,7 +7,7 @@ import tensorflow as tf
 
 from mfafnet_tf.config import write_config
 from mfafnet_tf.training.best_model_checkpoint import save_model_atomic
-from mfafnet_tf.training.callbacks import FINAL_MODEL, build_callbacks
+from mfafnet_tf.training.callbacks import FINAL_MODEL, build_callbacks, worker_dir
 from mfafnet_tf.training.data_setup import build_datasets, prepare_data
 from mfafnet_tf.training.model_building import build_model, compile_model
 from mfafnet_tf.training.strategy import select_strategy, worker_role
@@ -20,6 +20,8 @@ def train(config, run_dir, callbacks=()):
     (resume state), ``best.keras`` (best validation mean IoU), ``model.keras``
     (after the last epoch), ``history.csv`` and TensorBoard ``logs/``. Running
     the same call again after a crash continues after the last completed epoch.
+    Under multi-worker training the chief writes there, the other workers into
+    ``<run_dir>/workers/worker-<id>``.
 
     Args:
         config: ``ExperimentConfig``.
@@ -36,9 +38,9 @@ def train(config, run_dir, callbacks=()):
         "mixed_float16" if config.runtime.mixed_precision else "float32"
     )
     info = prepare_data(config, may_write=is_chief)
-    os.makedirs(run_dir, exist_ok=True)
-    if is_chief:
-        write_config(config, run_dir)
+    out_dir = worker_dir(run_dir, is_chief, task_id)
+    os.makedirs(out_dir, exist_ok=True)
+    write_config(config, out_dir)
     replicas = strategy.num_replicas_in_sync
     print(
         f"training {config.name} on {type(strategy).__name__} with {replicas} replica(s)",
@@ -49,15 +51,36 @@ def train(config, run_dir, callbacks=()):
     with strategy.scope():
         model = build_model(config, info, synchronized_bn=replicas > 1)
         compile_model(model, config, steps)
-    history = model.fit(
-        train_data,
-        validation_data=val_data,
-        epochs=config.train.epochs,
-        steps_per_epoch=steps,
-        validation_steps=config.train.validation_steps,
-        callbacks=build_callbacks(run_dir, is_chief, task_id) + list(callbacks),
-        verbose=config.runtime.verbose,
-    )
-    if is_chief:
-        save_model_atomic(model, os.path.join(run_dir, FINAL_MODEL))
+        if multi_worker:
+            work_around_keras_multi_worker(model)
+        history = model.fit(
+            train_data,
+            validation_data=val_data,
+            epochs=config.train.epochs,
+            steps_per_epoch=steps,
+            validation_steps=config.train.validation_steps,
+            callbacks=build_callbacks(out_dir) + list(callbacks),
+            verbose=config.runtime.verbose,
+        )
+    save_model_atomic(model, os.path.join(out_dir, FINAL_MODEL))
     return model, history
+
+
+def work_around_keras_multi_worker(model):
+    """Lets Keras 3.15 ``fit`` run under ``MultiWorkerMirroredStrategy``.
+
+    Two Keras bugs (tensorflow/tensorflow#72388): ``fit`` first all-reduces
+    a whole input batch for a symbolic build, which CollectiveAllReduce cannot
+    do for dict inputs; and it averages the step logs across workers with
+    ``reduce("MEAN", axis=0)``, which fails for scalars. The model is built
+    already, so the first is skipped (inside the strategy scope Keras still
+    finds the strategy); for the second the logs are made vectors of one value.
+    """
+    model._distribute_strategy = None
+    for name in ("train_step", "test_step"):
+        step = getattr(model, name)
+
+        def vector_logs(data, step=step):
+            return {key: tf.reshape(value, [1]) for key, value in step(data).items()}
+
+        setattr(model, name, vector_logs)

@@ -150,6 +150,13 @@ def test_resolved_config_round_trips(tmp_path):
     "recipe", sorted(glob.glob(os.path.join(RECIPES, "**", "*.yaml"), recursive=True))
 )
 def test_shipped_recipes_parse(recipe):
+    from mfafnet_tf.models.mfafnet.mfafnet_presets import resolve_options
+    from mfafnet_tf.training.data_setup import open_dataset
+
     config = load_config(recipe)
     assert config.name != ExperimentConfig().name
     assert config.model.name in ("mfafnet", "unet")
+    if config.model.name == "mfafnet":
+        resolve_options(config.model.preset, config.model.options)
+    dataset = open_dataset(config)  # adapter options are valid (no file is read)
+    assert dataset.num_classes == config.task.num_classes

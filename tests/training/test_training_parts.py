@@ -1,0 +1,84 @@
+"""Strategy choice, worker roles, learning-rate schedule and class weights."""
+
+import json
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from mfafnet_tf.config import load_config
+from mfafnet_tf.errors import ConfigError
+from mfafnet_tf.training import select_strategy
+from mfafnet_tf.training.data_setup import DatasetInfo, class_weights
+from mfafnet_tf.training.schedule import learning_rate_schedule
+from mfafnet_tf.training.strategy import worker_role
+
+
+def test_auto_strategy_without_tf_config_or_gpus_is_default(monkeypatch):
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    strategy = select_strategy(load_config())
+    assert strategy is tf.distribute.get_strategy()
+    assert strategy.num_replicas_in_sync == 1
+
+
+def test_forced_strategies():
+    mirrored = select_strategy(load_config(
+        overrides=["runtime.strategy=mirrored", "runtime.devices=['/cpu:0', '/cpu:1']"]))
+    assert isinstance(mirrored, tf.distribute.MirroredStrategy)
+    assert mirrored.num_replicas_in_sync == 2
+    single = select_strategy(load_config(overrides=["runtime.strategy=one_device"]))
+    assert isinstance(single, tf.distribute.OneDeviceStrategy)
+    with pytest.raises(ConfigError, match="runtime.strategy: expected one of"):
+        select_strategy(load_config(overrides=["runtime.strategy=tpu"]))
+
+
+@pytest.mark.parametrize(
+    "cluster, task, expected",
+    [
+        ({"worker": ["a", "b"]}, {"type": "worker", "index": 0}, (True, 0)),
+        ({"worker": ["a", "b"]}, {"type": "worker", "index": 1}, (False, 1)),
+        ({"chief": ["c"], "worker": ["a"]}, {"type": "worker", "index": 0}, (False, 0)),
+        ({"chief": ["c"], "worker": ["a"]}, {"type": "chief", "index": 0}, (True, 0)),
+    ],
+)
+def test_worker_role(monkeypatch, cluster, task, expected):
+    monkeypatch.setenv("TF_CONFIG", json.dumps({"cluster": cluster, "task": task}))
+    assert worker_role() == expected
+
+
+def test_bad_tf_config(monkeypatch):
+    monkeypatch.setenv("TF_CONFIG", "{not json")
+    with pytest.raises(ConfigError, match="TF_CONFIG"):
+        worker_role()
+
+
+def test_warmup_then_cosine_decay():
+    config = load_config(overrides=[
+        "train.learning_rate=0.01", "train.warmup_fraction=0.1",
+        "train.final_learning_rate_fraction=0.1"])
+    schedule = learning_rate_schedule(config.train, total_steps=100)
+    rates = [float(schedule(step)) for step in (0, 5, 10, 55, 100)]
+    assert rates[0] == 0.0
+    assert rates[1] == pytest.approx(0.005)  # half-way through the warmup
+    assert rates[2] == pytest.approx(0.01)   # peak
+    assert rates[3] == pytest.approx(0.01 * (0.1 + 0.9 * 0.5))  # half-way through the decay
+    assert rates[4] == pytest.approx(0.001)  # final fraction
+    constant = load_config(overrides=["train.schedule=constant"]).train
+    assert learning_rate_schedule(constant, 100) == constant.learning_rate
+
+
+def _info(pixels):
+    return DatasetInfo("tiles", 32, len(pixels), [], 4, 1, {}, {}, pixels)
+
+
+def test_class_weights_from_pixel_counts():
+    info = _info([100, 400, 0])
+    inverse = class_weights(load_config(overrides=["train.class_weights=inverse"]), info)
+    # raw 5, 1.25, 0; pixel-weighted mean (500 + 500) / 500 = 2 -> 2.5, 0.625, 0.
+    np.testing.assert_allclose(inverse, [2.5, 0.625, 0.0])
+    root = class_weights(load_config(overrides=["train.class_weights=inverse_sqrt"]), info)
+    assert np.dot(root, [100, 400, 0]) / 500 == pytest.approx(1.0)
+    assert root[0] / root[1] == pytest.approx(2.0)
+    assert class_weights(load_config(), info) is None
+    with pytest.raises(ConfigError, match="expected 3 weights, found 2"):
+        class_weights(load_config(overrides=["train.class_weights=[1, 2]"]), info)
