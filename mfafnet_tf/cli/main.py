@@ -2,12 +2,16 @@
 
 import argparse
 import importlib
+import os
 import sys
+
+# TensorFlow's C++ start-up chatter (CUDA probing on CPU machines) hides the
+# command's own output; a user who wants it can set the variable explicitly.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 # Subcommand name -> module that defines ``register(subparsers)``; each module's
 # ``register`` adds its parser and sets ``func`` (taking the parsed args, returning
-# an exit code). Modules are imported only when listed here, so adding a verb is
-# one line.
+# an exit code). Adding a verb is one line here plus its module.
 COMMANDS = {
     "data": "mfafnet_tf.cli.data",
     "train": "mfafnet_tf.cli.train",
@@ -31,13 +35,7 @@ def build_parser():
     parser.add_argument("--version", action="version", version=__version__)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module_name in COMMANDS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name != module_name:
-                raise
-            continue
-        module.register(subparsers)
+        importlib.import_module(module_name).register(subparsers)
     return parser
 
 
