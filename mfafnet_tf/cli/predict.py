@@ -38,8 +38,9 @@ def register(subparsers):
 
 def run(args):
     """Runs ``mfafnet predict``."""
-    from mfafnet_tf.inference.predict_scene import predict_scene
+    from mfafnet_tf.inference.predict_scene import limit_gdal_cache, predict_scene
 
+    limit_gdal_cache()
     out = predict_scene(
         args.model, args.optical, args.sar, args.out,
         optical_bands=args.optical_bands, sar_bands=args.sar_bands,

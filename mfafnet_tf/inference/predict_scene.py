@@ -16,8 +16,18 @@ from mfafnet_tf.inference.palette import NODATA_CLASS, class_colors, color_table
 from mfafnet_tf.inference.quicklook import write_quicklook
 from mfafnet_tf.inference.scene_predictions import check_tiling, iter_scene_predictions
 
+# GDAL's block cache for `mfafnet predict` unless GDAL_CACHEMAX is set: enough for
+# a row of input tiles of a wide scene. GDAL's own default is a share of the RAM,
+# which a long read of a large scene fills completely.
+CLI_GDAL_CACHE_MB = 256
 CLASS_MAP_COMPRESSION = ["COMPRESS=DEFLATE"]
 PROBABILITY_COMPRESSION = ["COMPRESS=DEFLATE", "PREDICTOR=3"]
+
+
+def limit_gdal_cache(megabytes=CLI_GDAL_CACHE_MB):
+    """Caps GDAL's (process-wide) block cache, unless GDAL_CACHEMAX says otherwise."""
+    if "GDAL_CACHEMAX" not in os.environ:
+        gdal.SetCacheMax(megabytes * 2**20)
 
 
 def predict_scene(model, optical, sar, out, *, optical_bands=None, sar_bands=None,

@@ -1,10 +1,11 @@
 """Sliding-window prediction over a whole scene with bounded memory."""
 
+import math
+
 import numpy as np
 from tqdm import tqdm
 
 from mfafnet_tf.data import Window
-from mfafnet_tf.data.scene import window_starts
 from mfafnet_tf.errors import ConfigError, DataError
 from mfafnet_tf.inference.blend_accumulator import BlendAccumulator
 from mfafnet_tf.inference.blending import blend_weights
@@ -43,8 +44,8 @@ def iter_scene_predictions(model, scene, *, tile=512, overlap=64, batch_size=4, 
     check_tiling(tile, overlap, batch_size)
     runner = ModelRunner.wrap(model)
     check_channels(scene, runner)
-    rows = window_starts(scene.height, tile, tile - overlap)
-    columns = window_starts(scene.width, tile, tile - overlap)
+    rows = tile_starts(scene.height, tile, overlap)
+    columns = tile_starts(scene.width, tile, overlap)
     tile_height, tile_width = min(tile, scene.height), min(tile, scene.width)
     weights = blend_weights(tile_height, tile_width, overlap)
     accumulator = BlendAccumulator(rows, columns, tile_height, tile_width)
@@ -58,6 +59,20 @@ def iter_scene_predictions(model, scene, *, tile=512, overlap=64, batch_size=4, 
             for (y, x), read, tile_probabilities in zip(batch, reads, probabilities):
                 yield from accumulator.add(y, x, tile_probabilities, weights, read.valid)
             bar.update(len(batch))
+
+
+def tile_starts(length, tile, overlap):
+    """Start offsets of the fewest tiles that cover ``[0, length)`` overlapping by at least ``overlap``.
+
+    The tiles are spread evenly, so every overlap is about the same (a last tile
+    pushed back against the end would overlap its neighbour by up to a whole tile,
+    and that overlap is what blending has to hold in memory). An axis shorter
+    than ``tile`` gets one tile of its own length.
+    """
+    if length <= tile:
+        return [0]
+    count = math.ceil((length - overlap) / (tile - overlap))
+    return [round(index * (length - tile) / (count - 1)) for index in range(count)]
 
 
 def check_tiling(tile, overlap, batch_size):

@@ -46,3 +46,19 @@ def test_predict_command_reports_bad_input_without_traceback(tmp_path, coordinat
               "--out", str(out), "--optical-bands", "red"])
     assert exit_info.value.code == 2
     assert "expected 1-based band numbers such as 1,2,3, found 'red'" in capsys.readouterr().err
+
+
+def test_gdal_cache_is_capped_unless_configured(monkeypatch):
+    from mfafnet_tf.inference.predict_scene import CLI_GDAL_CACHE_MB, limit_gdal_cache
+
+    previous = gdal.GetCacheMax()
+    try:
+        gdal.SetCacheMax(3 * 2**30)
+        monkeypatch.setenv("GDAL_CACHEMAX", "3000")
+        limit_gdal_cache()
+        assert gdal.GetCacheMax() == 3 * 2**30
+        monkeypatch.delenv("GDAL_CACHEMAX")
+        limit_gdal_cache()
+        assert gdal.GetCacheMax() == CLI_GDAL_CACHE_MB * 2**20
+    finally:
+        gdal.SetCacheMax(previous)

@@ -6,6 +6,7 @@ import pytest
 from mfafnet_tf.data import open_scene
 from mfafnet_tf.errors import ConfigError, DataError
 from mfafnet_tf.inference import ModelRunner, iter_scene_predictions
+from mfafnet_tf.inference.scene_predictions import tile_starts
 
 
 def predict_mosaic(model, scene, **kwargs):
@@ -49,6 +50,22 @@ def test_blocks_cover_scene_once_and_match_whole_image(
     expected = whole_image_probabilities(position_model, optical, sar)
     np.testing.assert_allclose(mosaic, expected, atol=1e-5)
     assert valid.all()
+
+
+@pytest.mark.parametrize(
+    "length, tile, overlap, expected",
+    [(20000, 512, 64, None), (45, 16, 4, [0, 10, 19, 29]), (16, 16, 4, [0]), (10, 32, 8, [0]), (40, 16, 0, [0, 12, 24])],
+)
+def test_tile_starts_spread_overlaps_evenly(length, tile, overlap, expected):
+    starts = tile_starts(length, tile, overlap)
+    if expected is not None:
+        assert starts == expected
+    assert starts[0] == 0 and starts[-1] == max(length - tile, 0)
+    overlaps = [tile - (b - a) for a, b in zip(starts, starts[1:])]
+    assert all(value >= overlap for value in overlaps)
+    assert not overlaps or max(overlaps) - min(overlaps) <= 1
+    if length == 20000:
+        assert len(starts) == 45 and max(overlaps) <= 70  # not a 288-pixel last overlap
 
 
 def test_constant_model_gives_constant_map(coordinate_scene, constant_model):
