@@ -6,12 +6,14 @@ import json
 import os
 import shutil
 
+import keras_tuner
 import pytest
+import tensorflow as tf
 import yaml
 
 from mfafnet_tf.cli.main import main
 from mfafnet_tf.config import load_config
-from mfafnet_tf.tuning import MFAFNetHyperModel, make_tuner
+from mfafnet_tf.tuning import MFAFNetHyperModel, make_tuner, run_search
 
 pytestmark = pytest.mark.slow
 
@@ -115,9 +117,11 @@ def test_rerun_resumes_the_search(search, recipe, tmp_path):
     for name, text in before.items():
         assert after[name] == text, f"{name} was run again"
     assert json.loads(after["trial_2"])["status"] == "COMPLETED"
-    # The same command once more finds the budget spent and trains nothing.
-    code, output = _tune(recipe, out, "--max-trials", "3")
-    assert code == 0
+    # Once more, under the recipe's distribution strategy: the budget is spent,
+    # nothing is trained again.
+    config = load_config(recipe, ["runtime.strategy=mirrored", "runtime.devices=[/cpu:0, /cpu:1]"])
+    result = run_search(config, str(out), "random", 3)
+    assert result.tuner.distribution_strategy.num_replicas_in_sync == 2
     assert _trial_files(project) == after
     assert (out / "best_overrides.yaml").exists()
 
@@ -128,3 +132,31 @@ def test_bad_tuner_name_is_a_clear_error(recipe, tmp_path, capsys):
     assert "tune.tuner: expected one of hyperband, bayesian, random, found 'grid'" in (
         capsys.readouterr().err
     )
+
+
+def test_hyperband_from_python(recipe, tmp_path):
+    tuner = keras_tuner.Hyperband(
+        MFAFNetHyperModel(load_config(recipe)),
+        objective=keras_tuner.Objective("val_mean_iou", "max"),
+        max_epochs=2, factor=2, seed=1, directory=str(tmp_path),
+    )
+    tuner.oracle.max_trials = 3
+    tuner.search(verbose=0)
+    trials = [tuner.oracle.trials[trial_id] for trial_id in tuner.oracle.start_order]
+    assert [trial.status for trial in trials] == ["COMPLETED"] * 3
+    assert [trial.hyperparameters.values["tuner/epochs"] for trial in trials[:2]] == [1, 1]
+    # The third trial continues the better first-round trial for a second epoch.
+    resumed = trials[2].hyperparameters.values
+    best_first = max(trials[:2], key=lambda trial: trial.score)
+    assert resumed["tuner/trial_id"] == best_first.trial_id
+    assert (resumed["tuner/initial_epoch"], resumed["tuner/epochs"]) == (1, 2)
+    assert resumed["learning_rate"] == best_first.hyperparameters.values["learning_rate"]
+
+
+def test_models_built_in_a_mirrored_scope_synchronize_batch_norm(recipe):
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    with strategy.scope():
+        model = MFAFNetHyperModel(load_config(recipe)).build(keras_tuner.HyperParameters())
+    assert model.distribute_strategy is strategy
+    assert model.get_layer("head_norm").synchronized
+    assert model.get_layer("optical_down_0").synchronized_bn
