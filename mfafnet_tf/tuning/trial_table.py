@@ -6,6 +6,9 @@ TUNER_PREFIX = "tuner/"
 def format_trial_table(trials, objective, best_id=None):
     """Returns one row per trial: id, status, objective value, hyperparameters.
 
+    Floats are shown to 4 significant digits; the best-hyperparameter file
+    keeps them in full.
+
     Args:
         trials: ``keras_tuner`` trials, in the order they ran.
         objective: Name of the objective metric (the column title).
@@ -16,7 +19,7 @@ def format_trial_table(trials, objective, best_id=None):
     for trial in trials:
         values = trial.hyperparameters.values
         settings = [
-            f"{name}={value}" for name, value in values.items()
+            f"{name}={_short(value)}" for name, value in values.items()
             if not name.startswith(TUNER_PREFIX)
         ]
         if f"{TUNER_PREFIX}epochs" in values:
@@ -30,3 +33,7 @@ def format_trial_table(trials, objective, best_id=None):
         for row in rows
     ]
     return "\n".join(line.rstrip() for line in lines)
+
+
+def _short(value):
+    return f"{value:.4g}" if isinstance(value, float) else value

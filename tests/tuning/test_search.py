@@ -81,7 +81,7 @@ def test_search_writes_the_best_hyperparameters_the_tuner_reports(search, recipe
     for trial in trials.values():
         row = next(line for line in rows if line.startswith(trial.trial_id))
         assert "COMPLETED" in row and f"{trial.score:.4f}" in row
-        assert f"learning_rate={trial.hyperparameters.values['learning_rate']}" in row
+        assert f"learning_rate={trial.hyperparameters.values['learning_rate']:.4g}" in row
 
 
 def test_best_file_round_trips_into_a_training_run(search, recipe, tmp_path):
