@@ -3,13 +3,13 @@
 import keras
 from keras import ops
 
-from mfafnet_tf.layers.shape_utils import batch_norm, scale_size
+from mfafnet_tf.layers.downsampling_block import DownsamplingBlock
 
 METHODS = ("strided_conv", "max_pool")
 
 
 @keras.saving.register_keras_serializable(package="mfafnet_tf")
-class ConvDownsampling(keras.layers.Layer):
+class ConvDownsampling(DownsamplingBlock):
     """Halves the resolution the usual, aliasing way (ablation of ``HaarDownsampling``).
 
     Args:
@@ -20,12 +20,10 @@ class ConvDownsampling(keras.layers.Layer):
     """
 
     def __init__(self, filters, method="strided_conv", synchronized_bn=False, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(filters, synchronized_bn, **kwargs)
         if method not in METHODS:
             raise ValueError(f"method must be one of {METHODS}, got {method!r}.")
-        self.filters = int(filters)
         self.method = method
-        self.synchronized_bn = bool(synchronized_bn)
         strided = method == "strided_conv"
         self.conv = keras.layers.Conv2D(
             self.filters,
@@ -35,28 +33,13 @@ class ConvDownsampling(keras.layers.Layer):
             use_bias=False,
             name="conv",
         )
-        self.norm = batch_norm(self.synchronized_bn, "norm")
 
-    def build(self, input_shape):
-        self.conv.build(input_shape)
-        self.norm.build(self.compute_output_shape(input_shape))
-
-    def call(self, inputs, training=None):
-        x = inputs
+    def transform(self, inputs):
         if self.method == "max_pool":
-            x = ops.max_pool(x, 2, strides=2)
-        x = self.conv(x)
-        return ops.relu(self.norm(x, training=training))
-
-    def compute_output_shape(self, input_shape):
-        batch, height, width, _ = input_shape
-        return (batch, scale_size(height, 0.5), scale_size(width, 0.5), self.filters)
+            return ops.max_pool(inputs, 2, strides=2)
+        return inputs
 
     def get_config(self):
         config = super().get_config()
-        config.update(
-            filters=self.filters,
-            method=self.method,
-            synchronized_bn=self.synchronized_bn,
-        )
+        config.update(method=self.method)
         return config

@@ -67,8 +67,56 @@ def check_class_names(class_names, num_classes):
 class SegmentationModel(keras.Model):
     """A functional segmentation model whose ``compile()`` has working defaults.
 
-    Subclasses set ``num_classes`` and ``class_names`` after building the graph.
+    Subclasses build the graph and pass it here with the arguments that every
+    segmentation model shares; ``get_config`` returns those, subclasses add
+    their own.
+
+    Args:
+        inputs: dict of ``keras.Input`` by modality.
+        outputs: the logits tensor.
+        num_classes: number of classes.
+        optical_channels: bands of the optical input.
+        sar_channels: bands of the SAR input.
+        normalization: band statistics dict or None.
+        class_names: list of class names (checked) or None.
+        synchronized_bn: whether BatchNormalization is synchronized.
+        name: model name.
     """
+
+    def __init__(
+        self,
+        inputs,
+        outputs,
+        num_classes,
+        optical_channels,
+        sar_channels,
+        normalization,
+        class_names,
+        synchronized_bn,
+        name,
+    ):
+        super().__init__(inputs=inputs, outputs=outputs, name=name)
+        self.num_classes = int(num_classes)
+        self.optical_channels = int(optical_channels)
+        self.sar_channels = int(sar_channels)
+        self.normalization = normalization_config(normalization)
+        self.class_names = check_class_names(class_names, num_classes)
+        self.synchronized_bn = bool(synchronized_bn)
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "num_classes": self.num_classes,
+            "optical_channels": self.optical_channels,
+            "sar_channels": self.sar_channels,
+            "normalization": self.normalization,
+            "class_names": self.class_names,
+            "synchronized_bn": self.synchronized_bn,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
 
     def compile(self, optimizer="auto", loss="auto", metrics="auto", jit_compile=False, **kwargs):
         """Configures training; ``"auto"`` arguments get the project defaults.

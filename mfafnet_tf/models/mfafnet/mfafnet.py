@@ -16,7 +16,6 @@ from mfafnet_tf.models.segmentation_model import (
     SegmentationModel,
     check_class_names,
     input_normalization,
-    normalization_config,
 )
 
 
@@ -88,7 +87,7 @@ class MFAFNet(SegmentationModel):
         **overrides,
     ):
         options = resolve_options(preset, overrides)
-        class_names = check_class_names(class_names, num_classes)
+        check_class_names(class_names, num_classes)
         widths = options["widths"]
         levels = len(widths)
         sync = bool(synchronized_bn)
@@ -154,32 +153,22 @@ class MFAFNet(SegmentationModel):
             decoded = reconstructions[i](skips[i] + [upsamplings[i](decoded)])
         x = head_relu(head_norm(head_conv(head_up(decoded))))
         logits = crop([classifier(x), inputs["optical"]])
-        super().__init__(inputs=inputs, outputs=logits, name=name)
+        super().__init__(
+            inputs,
+            logits,
+            num_classes,
+            optical_channels,
+            sar_channels,
+            normalization,
+            class_names,
+            sync,
+            name,
+        )
 
         # === Config ===
-        self.num_classes = int(num_classes)
-        self.optical_channels = int(optical_channels)
-        self.sar_channels = int(sar_channels)
         self.preset = preset
-        self.normalization = normalization_config(normalization)
-        self.class_names = class_names
-        self.synchronized_bn = sync
         self.options = options
 
     def get_config(self):
         options = {k: list(v) if isinstance(v, tuple) else v for k, v in self.options.items()}
-        return {
-            "name": self.name,
-            "num_classes": self.num_classes,
-            "optical_channels": self.optical_channels,
-            "sar_channels": self.sar_channels,
-            "preset": self.preset,
-            "normalization": self.normalization,
-            "class_names": self.class_names,
-            "synchronized_bn": self.synchronized_bn,
-            **options,
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
+        return {**super().get_config(), "preset": self.preset, **options}

@@ -8,9 +8,7 @@ from mfafnet_tf.layers.spatial_padding import SpatialPadding
 from mfafnet_tf.models.segmentation_model import (
     MODALITIES,
     SegmentationModel,
-    check_class_names,
     input_normalization,
-    normalization_config,
 )
 
 
@@ -68,7 +66,6 @@ class UNet(SegmentationModel):
         widths = tuple(int(w) for w in widths)
         if len(widths) < 2:
             raise ConfigError(f"widths: expected at least 2 levels, found {list(widths)}.")
-        class_names = check_class_names(class_names, num_classes)
         sync = bool(synchronized_bn)
         channels = {"optical": optical_channels, "sar": sar_channels}
 
@@ -94,31 +91,23 @@ class UNet(SegmentationModel):
             x = _conv_block(x, widths[i], sync, f"decoder_{i}")
         x = keras.layers.Conv2D(num_classes, 1, name="classifier")(x)
         logits = crop([x, inputs[modalities[0]]])
-        super().__init__(inputs=inputs, outputs=logits, name=name)
+        super().__init__(
+            inputs,
+            logits,
+            num_classes,
+            optical_channels,
+            sar_channels,
+            normalization,
+            class_names,
+            sync,
+            name,
+        )
 
         # === Config ===
-        self.num_classes = int(num_classes)
         self.modalities = modalities
-        self.optical_channels = int(optical_channels)
-        self.sar_channels = int(sar_channels)
         self.widths = widths
-        self.normalization = normalization_config(normalization)
-        self.class_names = class_names
-        self.synchronized_bn = sync
 
     def get_config(self):
-        return {
-            "name": self.name,
-            "num_classes": self.num_classes,
-            "modalities": list(self.modalities),
-            "optical_channels": self.optical_channels,
-            "sar_channels": self.sar_channels,
-            "widths": list(self.widths),
-            "normalization": self.normalization,
-            "class_names": self.class_names,
-            "synchronized_bn": self.synchronized_bn,
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
+        config = super().get_config()
+        config.update(modalities=list(self.modalities), widths=list(self.widths))
+        return config

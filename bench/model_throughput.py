@@ -1,0 +1,165 @@
+"""Model throughput benchmark: parameters, forward FLOPs, images/s, achieved rate.
+
+For MFAFNet presets and the UNet baselines it prints one table row each:
+parameters, forward GFLOPs per image, inference and training-step images/s,
+achieved GFLOP/s, and that rate as a ratio to a dense 3x3 Conv2D stack
+measured in the same run (same size, batch and device).
+
+FLOPs are counted, not guessed: the forward pass is traced at batch 1, its
+variables frozen to constants, and every op of the graph is summed with
+TensorFlow's registered FLOP statistics (Conv2D, DepthwiseConv2dNative, MatMul,
+element-wise ops); Einsum ops (the attention products), which have no
+registered statistic, are counted as 2 x the product of all index sizes.
+Activations without a statistic (ReLU, GELU's erfc, exp, tanh) are left out.
+Training FLOPs are taken as 3 x forward (forward + two backward products).
+
+Example (the documented CPU run)::
+
+    .venv/bin/python bench/model_throughput.py --size 128 --batch 4 --steps 3
+"""
+
+import argparse
+import collections
+import re
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+from tensorflow.python.framework import ops as tf_ops
+from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
+
+from mfafnet_tf.models import MFAFNet, UNet
+
+NUM_CLASSES = 7
+UNET_MODALITIES = {"sar": ("sar",), "optical": ("optical",), "fusion": ("optical", "sar")}
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--presets", default="tiny,small,base", help="MFAFNet presets, comma separated")
+    parser.add_argument("--unets", default="sar,optical,fusion", help="UNet baselines (sar, optical, fusion) or ''")
+    parser.add_argument("--size", type=int, default=256, help="image height and width")
+    parser.add_argument("--batch", type=int, default=8, help="batch size")
+    parser.add_argument("--steps", type=int, default=5, help="timed steps after one warm-up step")
+    parser.add_argument("--reference-channels", type=int, default=64, help="channels of the dense Conv2D reference")
+    return parser.parse_args(argv)
+
+
+def _einsum_flops(op):
+    equation = op.get_attr("equation").decode()
+    inputs = re.split(r"->", equation)[0].split(",")
+    sizes = {}
+    for labels, tensor in zip(inputs, op.inputs):
+        for label, size in zip(labels, tensor.shape):
+            sizes[label] = size
+    return 2 * int(np.prod([int(s) for s in sizes.values()]))
+
+
+def forward_flops(model, size):
+    """FLOPs of one forward pass of one image, counted over the frozen graph."""
+    specs = {
+        name: tf.TensorSpec((1, size, size, tensor.shape[-1]), tf.float32)
+        for name, tensor in model.input.items()
+    } if isinstance(model.input, dict) else tf.TensorSpec((1, size, size, model.input.shape[-1]), tf.float32)
+    function = tf.function(lambda x: model(x, training=False)).get_concrete_function(specs)
+    graph = convert_variables_to_constants_v2(function).graph
+    per_type = collections.Counter()
+    for op in graph.get_operations():
+        if op.type == "Einsum":
+            per_type[op.type] += _einsum_flops(op)
+            continue
+        try:
+            value = tf_ops.get_stats_for_node_def(graph, op.node_def, "flops").value
+        except (ValueError, KeyError):
+            value = None
+        if value:
+            per_type[op.type] += int(value)
+    return sum(per_type.values()), per_type
+
+
+def _inputs(model, batch, size, seed=0):
+    rng = np.random.default_rng(seed)
+    if isinstance(model.input, dict):
+        return {
+            name: rng.uniform(0, 1, (batch, size, size, tensor.shape[-1])).astype("float32")
+            for name, tensor in model.input.items()
+        }
+    return rng.normal(size=(batch, size, size, model.input.shape[-1])).astype("float32")
+
+
+def _timed(step, steps):
+    step()  # warm-up: tracing and first execution
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return (time.perf_counter() - start) / steps
+
+
+def throughput(model, batch, size, steps, labels, loss=None):
+    """(inference images/s, training images/s) of one model."""
+    x = _inputs(model, batch, size)
+    forward = tf.function(lambda inputs: model(inputs, training=False))
+    infer_s = _timed(lambda: forward(x)[0, 0, 0, 0].numpy(), steps)
+    model.compile(**({"optimizer": "adamw", "loss": loss} if loss else {}))
+    train_s = _timed(lambda: model.train_on_batch(x, labels), steps)
+    return batch / infer_s, batch / train_s
+
+
+def dense_reference(channels):
+    """Four 3x3 Conv2D + ReLU layers, channels -> channels: the dense-conv yardstick."""
+    inputs = keras.Input((None, None, channels))
+    x = inputs
+    for i in range(4):
+        x = keras.layers.Conv2D(channels, 3, padding="same", activation="relu", name=f"conv_{i}")(x)
+    return keras.Model(inputs, x, name="dense_conv_reference")
+
+
+def build_models(args):
+    models = []
+    for preset in filter(None, args.presets.split(",")):
+        models.append((f"MFAFNet-{preset}", lambda p=preset: MFAFNet(NUM_CLASSES, preset=p)))
+    for key in filter(None, args.unets.split(",")):
+        models.append((f"UNet ({key})", lambda k=key: UNet(NUM_CLASSES, modalities=UNET_MODALITIES[k])))
+    return models
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    keras.utils.set_random_seed(0)
+    print(f"size {args.size}x{args.size}, batch {args.batch}, {args.steps} timed steps, "
+          f"{len(tf.config.list_physical_devices('GPU'))} GPU(s)", flush=True)
+
+    reference = dense_reference(args.reference_channels)
+    ref_flops, _ = forward_flops(reference, args.size)
+    ref_target = np.zeros((args.batch, args.size, args.size, args.reference_channels), "float32")
+    ref_infer, ref_train = throughput(reference, args.batch, args.size, args.steps, ref_target, loss="mse")
+    ref_infer_rate = ref_flops * ref_infer / 1e9
+    ref_train_rate = 3 * ref_flops * ref_train / 1e9
+    print(f"dense Conv2D reference ({args.reference_channels} ch): {ref_flops / 1e9:.2f} GFLOPs/img, "
+          f"inference {ref_infer_rate:.1f} GFLOP/s, training {ref_train_rate:.1f} GFLOP/s", flush=True)
+
+    header = ("| model | params (M) | fwd GFLOPs/img | infer img/s | train img/s | "
+              "infer GFLOP/s | infer / dense | train GFLOP/s | train / dense |")
+    print(header)
+    print("|" + "---|" * 9)
+    labels = np.random.default_rng(1).integers(0, NUM_CLASSES, (args.batch, args.size, args.size))
+    flops_by_model = {}
+    for name, factory in build_models(args):
+        model = factory()
+        flops, _ = forward_flops(model, args.size)
+        flops_by_model[name] = flops
+        infer, train = throughput(model, args.batch, args.size, args.steps, labels)
+        infer_rate, train_rate = flops * infer / 1e9, 3 * flops * train / 1e9
+        print(f"| {name} | {model.count_params() / 1e6:.2f} | {flops / 1e9:.2f} | {infer:.2f} | {train:.2f} | "
+              f"{infer_rate:.1f} | {infer_rate / ref_infer_rate:.2f} | {train_rate:.1f} | "
+              f"{train_rate / ref_train_rate:.2f} |", flush=True)
+        keras.backend.clear_session()
+
+    if "MFAFNet-small" in flops_by_model and "UNet (fusion)" in flops_by_model:
+        ratio = flops_by_model["MFAFNet-small"] / flops_by_model["UNet (fusion)"]
+        print(f"MFAFNet-small / UNet(optical+SAR) forward FLOPs: {ratio:.3f} (goal <= 0.333)")
+
+
+if __name__ == "__main__":
+    main()
