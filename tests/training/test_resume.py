@@ -10,6 +10,7 @@ import time
 
 import keras
 import numpy as np
+import pytest
 
 from mfafnet_tf.config import load_config
 from mfafnet_tf.training import build_model, compile_model, train
@@ -29,6 +30,7 @@ def _completed_epochs(run_dir):
         return 0
 
 
+@pytest.mark.slow
 def test_sigkilled_run_resumes_with_restored_weights(tiny_recipe, tmp_path):
     run_dir = str(tmp_path / "run")
     command = [sys.executable, "-m", "mfafnet_tf.cli.main", "train",

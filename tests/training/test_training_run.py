@@ -1,6 +1,7 @@
 """End-to-end training runs: outputs, MFAFNet-tiny, mirrored replicas."""
 
 import csv
+import json
 import os
 
 import keras
@@ -21,7 +22,7 @@ def _rows(run_dir):
 def test_two_step_mfafnet_tiny_run_writes_outputs(tiny_recipe, tmp_path):
     run_dir = str(tmp_path / "run")
     overrides = ["model.name=mfafnet", "model.preset=tiny", "model.widths=null",
-                 "train.epochs=2", "train.steps_per_epoch=1"]
+                 "train.epochs=1", "train.steps_per_epoch=2"]
     args = ["train", "--recipe", tiny_recipe, "--run-dir", run_dir]
     for override in overrides:
         args += ["--override", override]
@@ -30,25 +31,23 @@ def test_two_step_mfafnet_tiny_run_writes_outputs(tiny_recipe, tmp_path):
     resolved = load_config(os.path.join(run_dir, "config.yaml"))
     assert resolved == load_config(tiny_recipe, overrides)
     rows = _rows(run_dir)
-    assert [row["epoch"] for row in rows] == ["0", "1"]
+    assert [row["epoch"] for row in rows] == ["0"]
     assert {"loss", "mean_iou", "pixel_accuracy", "val_mean_iou"} <= set(rows[0])
-    assert all(np.isfinite(float(row["loss"])) for row in rows)
+    assert np.isfinite(float(rows[0]["loss"]))
     events = [name for _, _, names in os.walk(os.path.join(run_dir, "logs")) for name in names]
     assert any(name.startswith("events.out.tfevents") for name in events)
-    assert os.path.exists(os.path.join(run_dir, "backup", "training_metadata.json"))
+    with open(os.path.join(run_dir, "backup", "training_metadata.json")) as stream:
+        assert json.load(stream)["epoch"] == 1
 
     import mfafnet_tf.models  # noqa: F401  (registers the layers for loading)
 
     best = keras.saving.load_model(os.path.join(run_dir, "best.keras"))
-    final = keras.saving.load_model(os.path.join(run_dir, "model.keras"))
-    assert type(final).__name__ == "MFAFNet"
-    assert best.count_params() == final.count_params()
-    best_epoch = max(range(2), key=lambda i: float(rows[i]["val_mean_iou"]))
-    if best_epoch == 1:  # the best model is the final one
-        for a, b in zip(best.get_weights(), final.get_weights()):
-            np.testing.assert_array_equal(a, b)
+    assert type(best).__name__ == "MFAFNet"
+    assert best.optimizer.iterations.numpy() == 2  # saved after the two steps
+    assert os.path.getsize(os.path.join(run_dir, "model.keras")) > 0
 
 
+@pytest.mark.slow
 def test_mirrored_strategy_over_two_cpu_devices(tiny_recipe, tmp_path):
     config = load_config(
         tiny_recipe,
