@@ -3,7 +3,7 @@
 from mfafnet_tf.training.data_setup import build_datasets, prepare_data
 from mfafnet_tf.training.model_building import build_model, compile_model
 from mfafnet_tf.training.strategy import select_strategy
-from mfafnet_tf.training.trainer import train
+from mfafnet_tf.training.trainer import start_run, train
 
 __all__ = [
     "build_datasets",
@@ -11,5 +11,6 @@ __all__ = [
     "compile_model",
     "prepare_data",
     "select_strategy",
+    "start_run",
     "train",
 ]

@@ -13,6 +13,25 @@ from mfafnet_tf.training.model_building import build_model, compile_model
 from mfafnet_tf.training.strategy import select_strategy, worker_role
 
 
+def start_run(config):
+    """The common start of a training or tuning process.
+
+    Chooses the strategy (first, as multi-worker set-up requires), seeds the
+    random generators, sets the precision policy and prepares the data (only
+    the chief writes it).
+
+    Returns:
+        ``(strategy, is_chief, task_id, dataset_info)``.
+    """
+    strategy = select_strategy(config)
+    is_chief, task_id = worker_role()
+    keras.utils.set_random_seed(config.runtime.seed)
+    keras.mixed_precision.set_global_policy(
+        "mixed_float16" if config.runtime.mixed_precision else "float32"
+    )
+    return strategy, is_chief, task_id, prepare_data(config, may_write=is_chief)
+
+
 def train(config, run_dir, callbacks=()):
     """Trains the model a recipe describes, resuming an interrupted run.
 
@@ -31,13 +50,7 @@ def train(config, run_dir, callbacks=()):
     Returns:
         ``(model, history)``.
     """
-    strategy = select_strategy(config)
-    is_chief, task_id = worker_role()
-    keras.utils.set_random_seed(config.runtime.seed)
-    keras.mixed_precision.set_global_policy(
-        "mixed_float16" if config.runtime.mixed_precision else "float32"
-    )
-    info = prepare_data(config, may_write=is_chief)
+    strategy, is_chief, task_id, info = start_run(config)
     out_dir = worker_dir(run_dir, is_chief, task_id)
     os.makedirs(out_dir, exist_ok=True)
     write_config(config, out_dir)
