@@ -9,7 +9,8 @@ def register(subparsers):
     parser = subparsers.add_parser(
         "tune",
         help="search hyperparameters with KerasTuner",
-        description="Searches the recipe's tune.space, maximizing val_mean_iou, and "
+        description="Searches the recipe's tune.space for the best tune.objective (default: "
+        "val_mean_iou, maximized) and "
         "writes the best values to OUT/best_overrides.yaml for `mfafnet train "
         "--override-file`. Started again with the same OUT it continues the search.",
     )

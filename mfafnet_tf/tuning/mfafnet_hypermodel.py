@@ -3,7 +3,7 @@
 import keras_tuner
 import tensorflow as tf
 
-from mfafnet_tf.errors import ConfigError
+from mfafnet_tf.errors import ConfigError, MfafnetError
 from mfafnet_tf.training.data_setup import build_datasets, prepare_data
 from mfafnet_tf.training.model_building import build_model, compile_model
 from mfafnet_tf.tuning.search_space import apply_overrides, declare, to_overrides
@@ -59,12 +59,21 @@ class MFAFNetHyperModel(keras_tuner.HyperModel):
         return apply_overrides(self.config, self.overrides(hp))
 
     def build(self, hp):
-        """Builds and compiles the model of ``hp`` in the current strategy scope."""
-        config = self.trial_config(hp)
-        info = self._info()
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        _, _, steps = build_datasets(config, info, replicas)
-        model = build_model(config, info, synchronized_bn=replicas > 1)
+        """Builds and compiles the model of ``hp`` in the current strategy scope.
+
+        Raises:
+            ConfigError: The values of ``hp`` make an invalid recipe (also a
+                KerasTuner ``FatalError``, so the search stops instead of
+                failing trial after trial).
+        """
+        try:
+            config = self.trial_config(hp)
+            info = self._info()
+            replicas = tf.distribute.get_strategy().num_replicas_in_sync
+            _, _, steps = build_datasets(config, info, replicas)
+            model = build_model(config, info, synchronized_bn=replicas > 1)
+        except MfafnetError as error:
+            raise _SearchSpaceError(f"hyperparameters {hp.values}: {error}") from error
         return compile_model(model, config, steps)
 
     def fit(self, hp, model, *args, **kwargs):
@@ -95,3 +104,7 @@ class MFAFNetHyperModel(keras_tuner.HyperModel):
         if self.dataset_info is None:
             self.dataset_info = prepare_data(self.config)
         return self.dataset_info
+
+
+class _SearchSpaceError(keras_tuner.errors.FatalError, ConfigError):
+    """A trial's values make an invalid recipe: stops the search, reported cleanly."""

@@ -127,3 +127,15 @@ def test_only_mfafnet_recipes_are_tuned():
     config = load_config(overrides=["model.name=unet"])
     with pytest.raises(ConfigError, match="model.name: the tuning search space is MFAFNet's"):
         MFAFNetHyperModel(config)
+
+
+def test_a_choice_that_makes_an_invalid_model_stops_the_search(recipe):
+    config = load_config(recipe, ["tune.space.sr_ratios={values: [[2], [2, 1]], default: [2]}"])
+    hypermodel = MFAFNetHyperModel(config)
+    hp = keras_tuner.HyperParameters()
+    hypermodel.values(hp)
+    hp.values["sr_ratios"] = "2,1"
+    with pytest.raises(ConfigError) as error:
+        hypermodel.build(hp)
+    assert isinstance(error.value, keras_tuner.errors.FatalError)
+    assert "sr_ratios: expected 1 values (one per level of widths), found 2" in str(error.value)
