@@ -11,7 +11,9 @@ Two measurements, each in its own Python process so that peak memory is per run:
 * memory: peak resident memory of ``predict_scene`` on constant-content scenes of
   growing size with a 1x1-convolution model (cheap, so a 20000x20000 scene takes
   minutes on a CPU; the model's activations are per tile and do not grow with the
-  scene either way), compared with the same process right before prediction.
+  scene either way), compared with the same process right before prediction; with
+  GDAL's default block cache (a share of the machine's RAM, filled by any large
+  read) and with ``GDAL_CACHEMAX`` set low, which leaves the pipeline's own memory.
 
 Usage:
   python bench/predict_scene.py [--size 3704x5556] [--presets tiny small]
@@ -155,6 +157,13 @@ def _cheap_model():
     return model
 
 
+def write_scene(args):
+    """Child: writes the ``side`` x ``side`` optical and SAR files of a memory run."""
+    _write_constant_scene(os.path.join(args.workdir, "optical.tif"), args.side, 4)
+    _write_constant_scene(os.path.join(args.workdir, "sar.tif"), args.side, 1)
+    return {}
+
+
 def memory(args):
     """Child: peak RSS of predict_scene on a ``side`` x ``side`` scene, cheap model."""
     from mfafnet_tf.inference import ModelRunner
@@ -162,8 +171,6 @@ def memory(args):
 
     side = args.side
     optical, sar = os.path.join(args.workdir, "optical.tif"), os.path.join(args.workdir, "sar.tif")
-    _write_constant_scene(optical, side, 4)
-    _write_constant_scene(sar, side, 1)
     runner = ModelRunner.wrap(_cheap_model())
     baseline = _current_rss_mib()
     start = time.perf_counter()
@@ -173,11 +180,10 @@ def memory(args):
             "rss_before_mib": baseline, "peak_rss_mib": _peak_rss_mib()}
 
 
-def _child(extra, args):
-    with tempfile.TemporaryDirectory(prefix="bench_predict_") as workdir:
-        command = [sys.executable, os.path.abspath(__file__), "--workdir", workdir, "--tile", str(args.tile),
-                   "--overlap", str(args.overlap), "--batch-size", str(args.batch_size)] + extra
-        result = subprocess.run(command, check=True, capture_output=True, text=True)
+def _child(extra, args, workdir, env=None):
+    command = [sys.executable, os.path.abspath(__file__), "--workdir", workdir, "--tile", str(args.tile),
+               "--overlap", str(args.overlap), "--batch-size", str(args.batch_size)] + extra
+    result = subprocess.run(command, check=True, capture_output=True, text=True, env=env)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -194,12 +200,16 @@ def main():
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     parser.add_argument("--preset", help=argparse.SUPPRESS)
     parser.add_argument("--side", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--write", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--gdal-cache-mb", type=int, nargs="+", default=[None, 256],
+                        help="GDAL block caches of the memory runs (default: GDAL's own, and the "
+                             "256 that `mfafnet predict` sets)")
     args = parser.parse_args()
     if args.preset:
         print(json.dumps(speed(args)))
         return
     if args.side:
-        print(json.dumps(memory(args)))
+        print(json.dumps(write_scene(args) if args.write else memory(args)))
         return
     size = "x".join(str(v) for v in args.size)
     print(f"tile {args.tile}, overlap {args.overlap}, batch {args.batch_size}, {os.cpu_count()} CPU(s)")
@@ -207,15 +217,22 @@ def main():
         print(f"\nspeed, synthetic scene {size}:")
         print("preset  end-to-end s  model s  overhead  Mpx/s  peak RSS MiB")
         for preset in args.presets:
-            row = _child(["--preset", preset, "--size", size], args)
+            with tempfile.TemporaryDirectory(prefix="bench_predict_") as workdir:
+                row = _child(["--preset", preset, "--size", size], args, workdir)
             print(f"{row['preset']:<7} {row['end_to_end_s']:12.1f} {row['model_s']:8.1f} "
                   f"{100 * row['overhead']:8.1f}% {row['megapixels_per_s']:6.3f} {row['peak_rss_mib']:13.0f}")
     if not args.skip_memory:
         print("\npeak memory, 1x1-convolution model:")
-        print("scene          seconds  RSS before MiB  peak RSS MiB")
+        print("scene          GDAL cache  seconds  RSS before MiB  peak RSS MiB")
         for side in args.memory_sizes:
-            row = _child(["--side", str(side)], args)
-            print(f"{row['size']:<14} {row['seconds']:7.1f} {row['rss_before_mib']:15.0f} {row['peak_rss_mib']:13.0f}")
+            with tempfile.TemporaryDirectory(prefix="bench_predict_") as workdir:
+                _child(["--side", str(side), "--write"], args, workdir)
+                for cache in args.gdal_cache_mb:
+                    env = dict(os.environ, **({"GDAL_CACHEMAX": str(cache)} if cache else {}))
+                    row = _child(["--side", str(side)], args, workdir, env)
+                    cache_text = f"{cache} MB" if cache else "default"
+                    print(f"{row['size']:<14} {cache_text:>10} {row['seconds']:8.1f} "
+                          f"{row['rss_before_mib']:15.0f} {row['peak_rss_mib']:13.0f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from mfafnet_tf.inference.model_runner import (
     ModelRunner,
     input_specs,
     model_probabilities,
+    resolve_class_names,
 )
 
 
@@ -74,19 +75,3 @@ def export_saved_model(model, out_dir, *, class_names=None):
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out_dir
-
-
-def resolve_class_names(class_names, runner):
-    """The K class names: given ones, else the model's, else ``class_<i>``.
-
-    Raises:
-        DataError: The number of given names differs from the model's classes.
-    """
-    names = class_names or runner.class_names
-    if not names:
-        return [f"class_{index}" for index in range(runner.num_classes)]
-    if len(names) != runner.num_classes:
-        raise DataError(
-            f"class names: expected {runner.num_classes} (the model's classes), found {len(names)}"
-        )
-    return [str(name) for name in names]

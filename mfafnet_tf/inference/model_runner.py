@@ -3,6 +3,8 @@
 import numpy as np
 import tensorflow as tf
 
+from mfafnet_tf.errors import ConfigError
+
 SERVING_SIGNATURE = "serving_default"
 METADATA_SIGNATURE = "metadata"
 MODALITIES = ("optical", "sar")
@@ -109,3 +111,19 @@ class ModelRunner:
             tf.convert_to_tensor(optical, tf.float32), tf.convert_to_tensor(sar, tf.float32)
         )
         return np.asarray(probabilities, dtype=np.float32)
+
+
+def resolve_class_names(class_names, runner):
+    """The K class names: given ones, else the model's, else ``class_<i>``.
+
+    Raises:
+        ConfigError: The number of given names differs from the model's classes.
+    """
+    names = class_names or runner.class_names
+    if not names:
+        return [f"class_{index}" for index in range(runner.num_classes)]
+    if len(names) != runner.num_classes:
+        raise ConfigError(
+            f"class_names: expected {runner.num_classes} names (the model's classes), found {len(names)}"
+        )
+    return [str(name) for name in names]

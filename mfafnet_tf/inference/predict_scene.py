@@ -8,10 +8,9 @@ from osgeo import gdal
 
 from mfafnet_tf.data import open_scene
 from mfafnet_tf.errors import ConfigError
-from mfafnet_tf.export.saved_model import resolve_class_names
 from mfafnet_tf.inference.geotiff_writer import GeoTiffWriter, atomic_geotiff
 from mfafnet_tf.inference.model_loading import load_model
-from mfafnet_tf.inference.model_runner import ModelRunner
+from mfafnet_tf.inference.model_runner import ModelRunner, resolve_class_names
 from mfafnet_tf.inference.palette import NODATA_CLASS, class_colors, color_table
 from mfafnet_tf.inference.quicklook import write_quicklook
 from mfafnet_tf.inference.scene_predictions import check_tiling, iter_scene_predictions

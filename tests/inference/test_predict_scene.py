@@ -144,6 +144,6 @@ def test_band_count_and_missing_files_are_data_errors(tmp_path, coordinate_scene
         predict_scene(str(tmp_path), optical_path, sar_path, out, progress=False)
     with pytest.raises(ConfigError, match="overlap"):
         predict_scene(constant_model, optical_path, sar_path, out, tile=8, overlap=5, progress=False)
-    with pytest.raises(DataError, match="class names: expected 3"):
+    with pytest.raises(ConfigError, match="class_names: expected 3 names"):
         predict_scene(constant_model, optical_path, sar_path, out, class_names=["a"], progress=False)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["corrupt.keras", "optical.tif", "sar.tif"]
