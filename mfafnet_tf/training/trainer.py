@@ -55,11 +55,9 @@ def train(config, run_dir, callbacks=()):
     os.makedirs(out_dir, exist_ok=True)
     write_config(config, out_dir)
     replicas = strategy.num_replicas_in_sync
-    print(
-        f"training {config.name} on {type(strategy).__name__} with {replicas} replica(s)",
-        flush=True,
-    )
     multi_worker = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+    kind = "MultiWorkerMirroredStrategy" if multi_worker else type(strategy).__name__
+    print(f"training {config.name}: {kind} with {replicas} replica(s)", flush=True)
     train_data, val_data, steps = build_datasets(config, info, replicas, multi_worker)
     with strategy.scope():
         model = build_model(config, info, synchronized_bn=replicas > 1)

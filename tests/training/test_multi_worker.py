@@ -45,7 +45,7 @@ def test_two_workers_train_together(tiny_recipe, tmp_path):
                 process.wait()
     for process, output in zip(processes, outputs):
         assert process.returncode == 0, output[-20000:]
-        assert "with 2 replica(s)" in output
+        assert "MultiWorkerMirroredStrategy with 2 replica(s)" in output
     with open(os.path.join(run_dir, "history.csv"), newline="") as stream:
         rows = list(csv.DictReader(stream))
     assert [row["epoch"] for row in rows] == ["0", "1"]  # written by the chief only
