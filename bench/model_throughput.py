@@ -26,6 +26,7 @@ import time
 import keras
 import numpy as np
 import tensorflow as tf
+import yaml
 from tensorflow.python.framework import ops as tf_ops
 from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
@@ -42,6 +43,12 @@ def parse_args(argv=None):
     parser.add_argument("--size", type=int, default=256, help="image height and width")
     parser.add_argument("--batch", type=int, default=8, help="batch size")
     parser.add_argument("--steps", type=int, default=5, help="timed steps after one warm-up step")
+    parser.add_argument(
+        "--ablations",
+        default="",
+        help="extra MFAFNet-small rows, ';'-separated key=value switches, e.g. 'fusion=concat;low_branch=none'",
+    )
+    parser.add_argument("--skip-training", action="store_true", help="time inference only")
     parser.add_argument("--reference-channels", type=int, default=64, help="channels of the dense Conv2D reference")
     return parser.parse_args(argv)
 
@@ -96,11 +103,13 @@ def _timed(step, steps):
     return (time.perf_counter() - start) / steps
 
 
-def throughput(model, batch, size, steps, labels, loss=None):
-    """(inference images/s, training images/s) of one model."""
+def throughput(model, batch, size, steps, labels, loss=None, train=True):
+    """(inference images/s, training images/s or NaN) of one model."""
     x = _inputs(model, batch, size)
     forward = tf.function(lambda inputs: model(inputs, training=False))
     infer_s = _timed(lambda: forward(x)[0, 0, 0, 0].numpy(), steps)
+    if not train:
+        return batch / infer_s, float("nan")
     model.compile(**({"optimizer": "adamw", "loss": loss} if loss else {}))
     train_s = _timed(lambda: model.train_on_batch(x, labels), steps)
     return batch / infer_s, batch / train_s
@@ -119,6 +128,10 @@ def build_models(args):
     models = []
     for preset in filter(None, args.presets.split(",")):
         models.append((f"MFAFNet-{preset}", lambda p=preset: MFAFNet(NUM_CLASSES, preset=p)))
+    for item in filter(None, args.ablations.split(";")):
+        key, value = item.split("=", 1)
+        switch = {key.strip(): yaml.safe_load(value)}
+        models.append((f"MFAFNet-small {item.strip()}", lambda s=switch: MFAFNet(NUM_CLASSES, preset="small", **s)))
     for key in filter(None, args.unets.split(",")):
         models.append((f"UNet ({key})", lambda k=key: UNet(NUM_CLASSES, modalities=UNET_MODALITIES[k])))
     return models
@@ -133,7 +146,9 @@ def main(argv=None):
     reference = dense_reference(args.reference_channels)
     ref_flops, _ = forward_flops(reference, args.size)
     ref_target = np.zeros((args.batch, args.size, args.size, args.reference_channels), "float32")
-    ref_infer, ref_train = throughput(reference, args.batch, args.size, args.steps, ref_target, loss="mse")
+    ref_infer, ref_train = throughput(
+        reference, args.batch, args.size, args.steps, ref_target, loss="mse", train=not args.skip_training
+    )
     ref_infer_rate = ref_flops * ref_infer / 1e9
     ref_train_rate = 3 * ref_flops * ref_train / 1e9
     print(f"dense Conv2D reference ({args.reference_channels} ch): {ref_flops / 1e9:.2f} GFLOPs/img, "
@@ -149,7 +164,7 @@ def main(argv=None):
         model = factory()
         flops, _ = forward_flops(model, args.size)
         flops_by_model[name] = flops
-        infer, train = throughput(model, args.batch, args.size, args.steps, labels)
+        infer, train = throughput(model, args.batch, args.size, args.steps, labels, train=not args.skip_training)
         infer_rate, train_rate = flops * infer / 1e9, 3 * flops * train / 1e9
         print(f"| {name} | {model.count_params() / 1e6:.2f} | {flops / 1e9:.2f} | {infer:.2f} | {train:.2f} | "
               f"{infer_rate:.1f} | {infer_rate / ref_infer_rate:.2f} | {train_rate:.1f} | "

@@ -131,7 +131,7 @@ class MFAFNet(SegmentationModel):
         head_conv = keras.layers.Conv2D(head_width, 3, padding="same", use_bias=False, name="head_conv")
         head_norm = keras.layers.BatchNormalization(synchronized=sync, name="head_norm")
         head_relu = keras.layers.ReLU(name="head_relu")
-        classifier = keras.layers.Conv2D(num_classes, 1, name="classifier")
+        classifier = keras.layers.Conv2D(num_classes, 1, dtype="float32", name="classifier")
         crop = SpatialCrop(name="logits")
 
         # === Functional Model ===
@@ -153,17 +153,8 @@ class MFAFNet(SegmentationModel):
             decoded = reconstructions[i](skips[i] + [upsamplings[i](decoded)])
         x = head_relu(head_norm(head_conv(head_up(decoded))))
         logits = crop([classifier(x), inputs["optical"]])
-        super().__init__(
-            inputs,
-            logits,
-            num_classes,
-            optical_channels,
-            sar_channels,
-            normalization,
-            class_names,
-            sync,
-            name,
-        )
+        common = (num_classes, optical_channels, sar_channels, normalization, class_names)
+        super().__init__(inputs, logits, *common, synchronized_bn=sync, name=name)
 
         # === Config ===
         self.preset = preset

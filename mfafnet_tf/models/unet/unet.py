@@ -89,19 +89,10 @@ class UNet(SegmentationModel):
             x = keras.layers.Conv2DTranspose(widths[i], 2, strides=2, name=f"up_{i}")(x)
             x = keras.layers.Concatenate(name=f"skip_{i}")([skips[i], x])
             x = _conv_block(x, widths[i], sync, f"decoder_{i}")
-        x = keras.layers.Conv2D(num_classes, 1, name="classifier")(x)
+        x = keras.layers.Conv2D(num_classes, 1, dtype="float32", name="classifier")(x)
         logits = crop([x, inputs[modalities[0]]])
-        super().__init__(
-            inputs,
-            logits,
-            num_classes,
-            optical_channels,
-            sar_channels,
-            normalization,
-            class_names,
-            sync,
-            name,
-        )
+        common = (num_classes, optical_channels, sar_channels, normalization, class_names)
+        super().__init__(inputs, logits, *common, synchronized_bn=sync, name=name)
 
         # === Config ===
         self.modalities = modalities
