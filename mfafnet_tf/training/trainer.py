@@ -7,7 +7,8 @@ import tensorflow as tf
 
 from mfafnet_tf.config import write_config
 from mfafnet_tf.training.best_model_checkpoint import save_model_atomic
-from mfafnet_tf.training.callbacks import FINAL_MODEL, build_callbacks, worker_dir
+from mfafnet_tf.errors import DataError
+from mfafnet_tf.training.callbacks import BACKUP_DIR, FINAL_MODEL, build_callbacks, worker_dir
 from mfafnet_tf.training.data_setup import build_datasets, prepare_data
 from mfafnet_tf.training.model_building import build_model, compile_model
 from mfafnet_tf.training.strategy import select_strategy, worker_role
@@ -62,6 +63,7 @@ def train(config, run_dir, callbacks=()):
     with strategy.scope():
         model = build_model(config, info, synchronized_bn=replicas > 1)
         compile_model(model, config, steps)
+        check_backup(model, out_dir)
         if multi_worker:
             work_around_keras_multi_worker(model)
         history = model.fit(
@@ -75,6 +77,32 @@ def train(config, run_dir, callbacks=()):
         )
     save_model_atomic(model, os.path.join(out_dir, FINAL_MODEL))
     return model, history
+
+
+def check_backup(model, out_dir):
+    """Fails clearly when the run's backup was written for another model.
+
+    ``BackupAndRestore`` would otherwise stop with a low-level shape error
+    when a run directory is reused after the recipe's model or the code
+    changed. A damaged file is left to ``BackupAndRestore``, which falls back
+    to the previous backup.
+    """
+    path = os.path.join(out_dir, BACKUP_DIR, "latest.weights.h5")
+    if not os.path.exists(path):
+        return
+    model.optimizer.build(model.trainable_variables)
+    try:
+        model.load_weights(path)
+    except ValueError as error:
+        lines = str(error).strip().splitlines()
+        detail = next((line for line in lines if "shape" in line), lines[0])
+        raise DataError(
+            f"{path}: cannot resume, the backup was written for a different model "
+            f"({detail[:200]}...); use a new run directory or delete "
+            f"{os.path.dirname(path)}"
+        ) from None
+    except OSError:
+        return
 
 
 def work_around_keras_multi_worker(model):

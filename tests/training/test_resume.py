@@ -83,3 +83,16 @@ def test_sigkilled_run_resumes_with_restored_weights(tiny_recipe, tmp_path):
         epochs = [int(row["epoch"]) for row in csv.DictReader(stream)]
     assert epochs[-1] == completed  # the counter continues in the log
     assert epochs[:completed] == list(range(completed))
+
+
+@pytest.mark.slow
+def test_backup_of_another_model_is_a_clear_error(tiny_recipe, tmp_path, capsys):
+    from mfafnet_tf.cli.main import main
+
+    run_dir = str(tmp_path / "run")
+    assert main(["train", "--recipe", tiny_recipe, "--run-dir", run_dir]) == 0
+    wider = ["--override", "model.widths=[8, 16, 64]"]
+    assert main(["train", "--recipe", tiny_recipe, "--run-dir", run_dir, *wider]) == 1
+    error = capsys.readouterr().err
+    assert "backup/latest.weights.h5: cannot resume" in error
+    assert "use a new run directory" in error
