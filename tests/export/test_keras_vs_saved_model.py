@@ -4,12 +4,14 @@ import glob
 import os
 
 import numpy as np
+import pytest
 from osgeo import gdal
 
 from mfafnet_tf.data.synthetic import synthesize
 from mfafnet_tf.inference.predict_scene import predict_scene
 
 
+@pytest.mark.slow  # pays for building, saving and exporting MFAFNet-tiny (session fixtures)
 def test_keras_file_and_saved_model_give_the_same_map(tmp_path, keras_file, saved_model_dir):
     synthesize(tmp_path / "scenes", scenes=1, size=(44, 52), seed=5, progress=False)
     optical, = glob.glob(os.path.join(tmp_path, "scenes", "optical", "*.tif"))
