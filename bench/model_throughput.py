@@ -96,11 +96,14 @@ def _inputs(model, batch, size, seed=0):
 
 
 def _timed(step, steps):
+    """Median seconds per call after one warm-up call (robust to load spikes)."""
     step()  # warm-up: tracing and first execution
-    start = time.perf_counter()
+    durations = []
     for _ in range(steps):
+        start = time.perf_counter()
         step()
-    return (time.perf_counter() - start) / steps
+        durations.append(time.perf_counter() - start)
+    return float(np.median(durations))
 
 
 def throughput(model, batch, size, steps, labels, loss=None, train=True):
@@ -146,29 +149,30 @@ def main(argv=None):
     reference = dense_reference(args.reference_channels)
     ref_flops, _ = forward_flops(reference, args.size)
     ref_target = np.zeros((args.batch, args.size, args.size, args.reference_channels), "float32")
-    ref_infer, ref_train = throughput(
-        reference, args.batch, args.size, args.steps, ref_target, loss="mse", train=not args.skip_training
-    )
-    ref_infer_rate = ref_flops * ref_infer / 1e9
-    ref_train_rate = 3 * ref_flops * ref_train / 1e9
-    print(f"dense Conv2D reference ({args.reference_channels} ch): {ref_flops / 1e9:.2f} GFLOPs/img, "
-          f"inference {ref_infer_rate:.1f} GFLOP/s, training {ref_train_rate:.1f} GFLOP/s", flush=True)
+    train = not args.skip_training
 
-    header = ("| model | params (M) | fwd GFLOPs/img | infer img/s | train img/s | "
-              "infer GFLOP/s | infer / dense | train GFLOP/s | train / dense |")
+    def reference_rates():
+        infer, train_rate = throughput(reference, args.batch, args.size, args.steps, ref_target, "mse", train)
+        return ref_flops * infer / 1e9, 3 * ref_flops * train_rate / 1e9
+
+    print(f"dense Conv2D reference: 4 x Conv2D 3x3 {args.reference_channels}->{args.reference_channels}, "
+          f"{ref_flops / 1e9:.2f} GFLOPs/img, re-measured right before each model (shared machine)")
+    header = ("| model | params (M) | fwd GFLOPs/img | infer img/s | train img/s | infer GFLOP/s | "
+              "dense infer GFLOP/s | infer / dense | train GFLOP/s | dense train GFLOP/s | train / dense |")
     print(header)
-    print("|" + "---|" * 9)
+    print("|---|" + "---:|" * 10)
     labels = np.random.default_rng(1).integers(0, NUM_CLASSES, (args.batch, args.size, args.size))
     flops_by_model = {}
     for name, factory in build_models(args):
         model = factory()
         flops, _ = forward_flops(model, args.size)
         flops_by_model[name] = flops
-        infer, train = throughput(model, args.batch, args.size, args.steps, labels, train=not args.skip_training)
-        infer_rate, train_rate = flops * infer / 1e9, 3 * flops * train / 1e9
-        print(f"| {name} | {model.count_params() / 1e6:.2f} | {flops / 1e9:.2f} | {infer:.2f} | {train:.2f} | "
-              f"{infer_rate:.1f} | {infer_rate / ref_infer_rate:.2f} | {train_rate:.1f} | "
-              f"{train_rate / ref_train_rate:.2f} |", flush=True)
+        ref_infer_rate, ref_train_rate = reference_rates()
+        infer, train_images = throughput(model, args.batch, args.size, args.steps, labels, train=train)
+        infer_rate, train_rate = flops * infer / 1e9, 3 * flops * train_images / 1e9
+        print(f"| {name} | {model.count_params() / 1e6:.2f} | {flops / 1e9:.2f} | {infer:.2f} | "
+              f"{train_images:.2f} | {infer_rate:.1f} | {ref_infer_rate:.1f} | {infer_rate / ref_infer_rate:.2f} | "
+              f"{train_rate:.1f} | {ref_train_rate:.1f} | {train_rate / ref_train_rate:.2f} |", flush=True)
         keras.backend.clear_session()
 
     if "MFAFNet-small" in flops_by_model and "UNet (fusion)" in flops_by_model:
