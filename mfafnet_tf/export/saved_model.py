@@ -23,8 +23,8 @@ def export_saved_model(model, out_dir, *, class_names=None):
 
     The ``serving_default`` signature takes ``optical`` and ``sar`` float32
     [B,H,W,C] tensors of raw sensor values (only the one a single-modality model
-    takes), any H and W (normalization is inside the model), and returns ``class_ids`` int32 [B,H,W] and ``probabilities``
-    float32 [B,H,W,K]. A ``metadata`` signature returns the ``class_names``.
+    takes), any H and W (normalization is inside the model), and returns
+    ``class_ids`` int32 [B,H,W] and ``probabilities`` float32 [B,H,W,K]. A ``metadata`` signature returns the ``class_names``.
     The directory appears only once complete (written to a temporary sibling,
     then renamed).
 
@@ -40,6 +40,7 @@ def export_saved_model(model, out_dir, *, class_names=None):
 
     Raises:
         DataError: ``out_dir`` exists already or its parent is missing.
+        ConfigError: ``class_names`` does not have K names.
     """
     out_dir = os.path.abspath(out_dir)
     parent = os.path.dirname(out_dir)
@@ -60,11 +61,7 @@ def export_saved_model(model, out_dir, *, class_names=None):
 
     archive = keras.export.ExportArchive()
     archive.track(model)
-    archive.add_endpoint(
-        SERVING_SIGNATURE,
-        serve,
-        input_signature=[input_specs(runner.channels)],
-    )
+    archive.add_endpoint(SERVING_SIGNATURE, serve, input_signature=[input_specs(runner.channels)])
     archive.add_endpoint(METADATA_SIGNATURE, metadata, input_signature=[])
     staging = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.tmp-", dir=parent)
     try:

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from mfafnet_tf.cli.main import main
 from mfafnet_tf.export import export_saved_model
@@ -82,3 +83,18 @@ def test_single_modality_model_exports_only_its_input(tmp_path):
     values = np.random.default_rng(0).normal(size=(1, 5, 7, 2)).astype(np.float32)
     class_ids = serving(sar=tf.constant(values))["class_ids"].numpy()
     np.testing.assert_array_equal(class_ids, np.asarray(model({"sar": values})).argmax(-1))
+
+
+def test_failed_export_leaves_nothing(tmp_path, monkeypatch):
+    import keras
+
+    sar = keras.Input((None, None, 1), name="sar")
+    model = keras.Model({"sar": sar}, keras.layers.Conv2D(2, 1)(sar))
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(type(keras.export.ExportArchive()), "write_out", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        export_saved_model(model, tmp_path / "1")
+    assert os.listdir(tmp_path) == []
