@@ -31,7 +31,8 @@ def export_saved_model(model, out_dir, *, class_names=None):
     Args:
         model: Keras model with dict inputs ``{"optical", "sar"}`` emitting logits.
         out_dir: Directory to create (for TF Serving, a numbered version
-            directory such as ``models/mfafnet/1``); must not exist yet.
+            directory such as ``models/mfafnet/1``); must not exist yet, its
+            parents are created.
         class_names: Names of the K classes; default ``model.class_names``, else
             ``class_0``, ``class_1``, ...
 
@@ -39,15 +40,13 @@ def export_saved_model(model, out_dir, *, class_names=None):
         The absolute path of the SavedModel directory.
 
     Raises:
-        DataError: ``out_dir`` exists already or its parent is missing.
+        DataError: ``out_dir`` exists already.
         ConfigError: ``class_names`` does not have K names.
     """
     out_dir = os.path.abspath(out_dir)
     parent = os.path.dirname(out_dir)
     if os.path.exists(out_dir):
         raise DataError(f"{out_dir}: expected a new directory for the SavedModel, found an existing path")
-    if not os.path.isdir(parent):
-        raise DataError(f"{out_dir}: expected an existing parent directory, found none at {parent}")
     runner = ModelRunner.wrap(model)
     names = resolve_class_names(class_names, runner)
 
@@ -63,6 +62,7 @@ def export_saved_model(model, out_dir, *, class_names=None):
     archive.track(model)
     archive.add_endpoint(SERVING_SIGNATURE, serve, input_signature=[input_specs(runner.channels)])
     archive.add_endpoint(METADATA_SIGNATURE, metadata, input_signature=[])
+    os.makedirs(parent, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.tmp-", dir=parent)
     try:
         archive.write_out(staging, verbose=False)

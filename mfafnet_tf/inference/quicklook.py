@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from osgeo import gdal
 
-from mfafnet_tf.data.atomic import atomic_path
+from mfafnet_tf.inference.geotiff_writer import atomic_geotiff
 from mfafnet_tf.inference.palette import NODATA_CLASS
 
 gdal.UseExceptions()
@@ -29,7 +29,7 @@ def write_quicklook(class_map, out, class_names, colors, *, max_size=MAX_SIZE):
 
     Args:
         class_map: Path of the uint8 class-map GeoTIFF (255 = nodata).
-        out: PNG to write (atomically).
+        out: PNG to write (atomically, like the GeoTIFFs).
         class_names: Names of the classes 0..K-1.
         colors: uint8 [K,3] colours of the classes.
     """
@@ -60,5 +60,5 @@ def write_quicklook(class_map, out, class_names, colors, *, max_size=MAX_SIZE):
     axes.imshow(rgba, interpolation="nearest")
     axes.set_axis_off()
     figure.legend(handles=handles, loc="center right", frameon=False, fontsize="small")
-    with atomic_path(out) as temporary:
+    with atomic_geotiff(out) as temporary:
         figure.savefig(temporary, format="png", facecolor="white")

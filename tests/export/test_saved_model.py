@@ -56,8 +56,7 @@ def test_export_cli(tmp_path, capsys):
     model = keras.Model({"optical": optical, "sar": sar},
                         keras.layers.Conv2D(3, 1)(keras.layers.Concatenate()([optical, sar])))
     model.save(tmp_path / "plain.keras")
-    out = tmp_path / "models" / "mfafnet" / "7"
-    out.parent.mkdir(parents=True)
+    out = tmp_path / "models" / "mfafnet" / "7"  # parents are created
     command = ["export", "--model", str(tmp_path / "plain.keras"), "--out", str(out), "--class-names", "w,f,c"]
     assert main(command) == 0
     assert (out / "saved_model.pb").is_file()

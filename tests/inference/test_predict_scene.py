@@ -1,5 +1,8 @@
 """predict_scene: the GeoTIFF it writes, nodata, validation and atomicity."""
 
+import os
+import stat
+
 import numpy as np
 import pytest
 from osgeo import gdal
@@ -78,6 +81,10 @@ def test_band_selection_and_quicklook(tmp_path, coordinate_scene, write_geotiff,
                   tile=16, overlap=4, quicklook=quicklook, progress=False)
     np.testing.assert_array_equal(read_raster(selected)[1], read_raster(reference)[1])
     assert quicklook.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in (selected, quicklook):  # not the private mode of the temporary file
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
     image = gdal.Open(str(quicklook))
     assert image.RasterXSize > 200 and image.RasterCount >= 3
 
