@@ -62,3 +62,12 @@ def test_gdal_cache_is_capped_unless_configured(monkeypatch):
         assert gdal.GetCacheMax() == CLI_GDAL_CACHE_MB * 2**20
     finally:
         gdal.SetCacheMax(previous)
+
+
+def test_progress_bar_counts_tiles(tmp_path, coordinate_scene, constant_model, capsys):
+    from mfafnet_tf.inference.predict_scene import predict_scene
+
+    optical_path, sar_path, _, _ = coordinate_scene(40, 40)
+    predict_scene(constant_model, optical_path, sar_path, tmp_path / "map.tif", tile=16, overlap=4)
+    err = capsys.readouterr().err
+    assert "predict: 100%" in err and "9/9" in err  # 3 x 3 tiles of 16 overlapping by >= 4
