@@ -96,17 +96,15 @@ class MFAFNet(SegmentationModel):
         # === Layers ===
         normalizers = {m: input_normalization(normalization, m) for m in ("optical", "sar")}
         padding = SpatialPadding(2**levels, name="padding")
-        down = {
-            m: [_downsampling(options, i, sync, f"{m}_down_{i}") for i in range(levels)]
-            for m in ("optical", "sar")
-        }
-        decompose = {
-            m: [_decomposition(options, i, f"{m}_fdm_{i}") for i in range(levels)]
-            for m in ("optical", "sar")
-        }
+        down = {m: [_downsampling(options, 0, sync, f"{m}_down_0")] for m in ("optical", "sar")}
+        decompose = {}
+        # With shared encoder weights the SAR stream reuses the optical layers,
+        # except the first downsampling, which sees modality-specific bands.
+        for m in ("optical",) if share else ("optical", "sar"):
+            down[m] += [_downsampling(options, i, sync, f"{m}_down_{i}") for i in range(1, levels)]
+            decompose[m] = [_decomposition(options, i, f"{m}_fdm_{i}") for i in range(levels)]
         if share:
-            # The first downsampling sees modality-specific band counts.
-            down["sar"][1:] = down["optical"][1:]
+            down["sar"] += down["optical"][1:]
             decompose["sar"] = decompose["optical"]
         alignment = SemanticAlignment(
             options["alignment"],
