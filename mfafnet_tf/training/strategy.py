@@ -9,6 +9,23 @@ from mfafnet_tf.errors import ConfigError
 
 STRATEGIES = ("auto", "default", "one_device", "mirrored", "multi_worker")
 
+_MIRRORED = {}
+
+
+def mirrored_strategy(devices=None):
+    """Returns the process's ``MirroredStrategy`` over ``devices`` (None: all GPUs).
+
+    One instance per device set and process: two ``MirroredStrategy`` objects
+    over the same devices number their collective operations alike, and the
+    second one's all-reduces then collide with the first one's in TensorFlow's
+    collective executor (shape mismatch errors), e.g. when a process trains and
+    then tunes, or tunes several trials.
+    """
+    key = tuple(devices) if devices else None
+    if key not in _MIRRORED:
+        _MIRRORED[key] = tf.distribute.MirroredStrategy(list(key) if key else None)
+    return _MIRRORED[key]
+
 
 def select_strategy(config):
     """Returns the distribution strategy for ``config.runtime``.
@@ -33,7 +50,7 @@ def select_strategy(config):
     if name == "auto":
         name = "mirrored" if devices or len(gpus) > 1 else "default"
     if name == "mirrored":
-        return tf.distribute.MirroredStrategy(devices or [gpu.name for gpu in gpus] or None)
+        return mirrored_strategy(devices or [gpu.name for gpu in gpus] or None)
     if name == "one_device":
         device = devices[0] if devices else (gpus[0].name if gpus else "/cpu:0")
         return tf.distribute.OneDeviceStrategy(device)

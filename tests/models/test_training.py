@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 from mfafnet_tf.models import MFAFNet
+from mfafnet_tf.training import strategy
 
 ABLATIONS = [
     {"downsampling": "strided_conv"},
@@ -71,7 +72,7 @@ def _two_step_losses(strategy, x, labels):
 def test_mirrored_strategy_matches_single_device(batch):
     x, labels = batch
     single = _two_step_losses(tf.distribute.get_strategy(), x, labels)
-    mirrored_strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    mirrored_strategy = strategy.mirrored_strategy(["/cpu:0", "/cpu:1"])
     assert mirrored_strategy.num_replicas_in_sync == 2
     mirrored = _two_step_losses(mirrored_strategy, x, labels)
     assert single[1] < single[0]  # the second step sees updated weights
