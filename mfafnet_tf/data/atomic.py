@@ -5,9 +5,19 @@ import os
 import tempfile
 
 
+def _new_file_mode():
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 @contextlib.contextmanager
 def atomic_path(path):
-    """Yields a temporary path beside `path`; renames it to `path` on success."""
+    """Yields a temporary path beside `path`; renames it to `path` on success.
+
+    The result gets the permissions of a newly created file, not the private
+    mode of the temporary one.
+    """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
@@ -16,6 +26,7 @@ def atomic_path(path):
     os.close(handle)
     try:
         yield temporary
+        os.chmod(temporary, _new_file_mode())
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):

@@ -14,25 +14,17 @@ TILE_OPTIONS = ["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "BIGTIFF=IF_SAF
 SIDECAR = ".aux.xml"
 
 
-def _umask():
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 @contextlib.contextmanager
 def atomic_geotiff(path):
     """Yields a temporary path beside ``path``; on success renames it and its sidecar.
 
     Like :func:`mfafnet_tf.data.atomic.atomic_path`, but GDAL's ``.aux.xml``
-    sidecar moves along (first), and is removed if the block fails; the file gets
-    the permissions of a newly created one (not the private temporary file's).
+    sidecar moves along (first), and is removed if the block fails.
     """
     with atomic_path(path) as temporary:
         sidecar = temporary + SIDECAR
         try:
             yield temporary
-            os.chmod(temporary, 0o666 & ~_umask())
             if os.path.exists(sidecar):
                 os.replace(sidecar, os.fspath(path) + SIDECAR)
         finally:

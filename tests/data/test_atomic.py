@@ -1,0 +1,27 @@
+"""Atomic writes: nothing at the target on failure, normal permissions on success."""
+
+import os
+import stat
+
+import pytest
+
+from mfafnet_tf.data.atomic import atomic_path, write_text
+
+
+def test_result_has_the_permissions_of_a_new_file(tmp_path):
+    umask = os.umask(0o022)
+    try:
+        write_text(tmp_path / "a.json", "{}")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "a.json").stat().st_mode) == 0o644
+
+
+def test_failure_leaves_neither_target_nor_temporary(tmp_path):
+    target = tmp_path / "b.txt"
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as temporary:
+            with open(temporary, "w") as stream:
+                stream.write("partial")
+            raise RuntimeError("interrupted")
+    assert list(tmp_path.iterdir()) == []
