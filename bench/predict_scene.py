@@ -3,8 +3,7 @@
 Two measurements, each in its own Python process so that peak memory is per run:
 
 * speed: ``predict_scene`` on a synthetic OPT-SAR scene (default 3704x5556, the
-  WHU-OPT-SAR scene size; the generator renders a scene in memory, so a quarter-
-  size scene is rendered and repeated 4x4) with MFAFNet presets (random weights: speed does not
+  WHU-OPT-SAR scene size) with MFAFNet presets (random weights: speed does not
   depend on them). The model's own seconds are timed around every model call of
   the same run, on the same tiles, so "overhead" is everything else: GDAL reads,
   batching, blending, argmax and GeoTIFF writing.
@@ -31,10 +30,6 @@ import tempfile
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-
-# The speed scene is a synthetic scene of 1/REPEATS the size per axis, repeated.
-REPEATS = 4
 
 
 def _size(text):
@@ -66,34 +61,8 @@ def _timed(runner):
     return timed
 
 
-def _repeat_raster(path, out, height, width):
-    """Writes ``out``: ``path`` repeated to ``height`` x ``width``, same grid origin and nodata."""
-    import numpy as np
-    from osgeo import gdal
-
-    gdal.UseExceptions()
-    source = gdal.Open(path)
-    values = source.ReadAsArray().reshape(source.RasterCount, source.RasterYSize, source.RasterXSize)
-    repeats = (1, -(-height // values.shape[1]), -(-width // values.shape[2]))
-    values = np.tile(values, repeats)[:, :height, :width]
-    target = gdal.GetDriverByName("GTiff").Create(
-        out, width, height, source.RasterCount, source.GetRasterBand(1).DataType, options=["TILED=YES"])
-    target.SetGeoTransform(source.GetGeoTransform())
-    target.SetProjection(source.GetProjection())
-    for index in range(source.RasterCount):
-        band = target.GetRasterBand(index + 1)
-        nodata = source.GetRasterBand(index + 1).GetNoDataValue()
-        if nodata is not None:
-            band.SetNoDataValue(nodata)
-        band.WriteArray(values[index])
-    target = None
-    return out
-
-
 def speed(args):
     """Child: end-to-end vs model seconds for one preset on a synthetic scene."""
-    import glob
-
     import numpy as np
 
     from mfafnet_tf.data.synthetic import synthesize
@@ -102,13 +71,9 @@ def speed(args):
     from mfafnet_tf.models.mfafnet.mfafnet import MFAFNet
 
     height, width = args.size
-    piece = (-(-height // REPEATS), -(-width // REPEATS))
-    synthesize(args.workdir, scenes=1, size=piece, seed=0, progress=False)
-    optical, sar = (
-        _repeat_raster(glob.glob(os.path.join(args.workdir, folder, "*.tif"))[0],
-                       os.path.join(args.workdir, f"{folder}_full.tif"), height, width)
-        for folder in ("optical", "sar")
-    )
+    synthesize(args.workdir, scenes=1, size=args.size, seed=0, progress=False)
+    optical, sar = (os.path.join(args.workdir, folder, "SYN0000_000.tif")
+                    for folder in ("optical", "sar"))
     runner = ModelRunner.wrap(MFAFNet(num_classes=7, preset=args.preset))
     tile_height, tile_width = min(args.tile, height), min(args.tile, width)
     runner(np.zeros((args.batch_size, tile_height, tile_width, 4), np.float32),

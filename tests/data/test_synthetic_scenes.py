@@ -3,11 +3,13 @@
 import hashlib
 
 import numpy as np
+import pytest
 from osgeo import gdal, osr
 
 from mfafnet_tf.cli.main import main
 from mfafnet_tf.data import get_dataset, read_split_file
-from mfafnet_tf.data.synthetic import render_scene
+from mfafnet_tf.data.synthetic import (
+    STRIP, _nearest_seeds, render_scene, scene_strips, synthesize)
 
 
 def _digest(root, folder, name):
@@ -51,7 +53,10 @@ def test_same_seed_same_scenes(tmp_path):
 
 def test_modalities_are_complementary():
     """City/village differ in SAR only; farmland/forest/others in optical only."""
-    optical, sar, labels = render_scene(np.random.default_rng(0), (384, 384))
+    # Pooled over three scenes: a class covers only a few regions in one scene, and
+    # each region has its own brightness factor.
+    scenes = [render_scene(np.random.default_rng(seed), (384, 384)) for seed in range(3)]
+    optical, sar, labels = (np.concatenate(parts, axis=-1) for parts in zip(*scenes))
     clear = np.ones(labels.shape, bool)  # judge the spectra away from clouds
     clear &= optical.min(axis=0) < 200
 
@@ -71,7 +76,8 @@ def test_modalities_are_complementary():
 
 
 def test_clouds_hide_optical_but_not_sar():
-    optical, sar, labels = render_scene(np.random.default_rng(15), (256, 256))
+    # A scene with clouds over both city and water (as the first checks require).
+    optical, sar, labels = render_scene(np.random.default_rng(1), (256, 256))
     cloudy = optical.min(axis=0) > 215
     assert 0.02 < cloudy.mean() < 0.5
     city, water = cloudy & (labels == 20), cloudy & (labels == 40)
@@ -123,3 +129,24 @@ def test_fusion_beats_each_modality():
         pairs = [(pick(o, s), l) for o, s, l in smoothed]
         accuracy[name] = _gaussian_classifier_accuracy(pairs[:4], pairs[4:], codes)
     assert accuracy["both"] > max(accuracy["optical"], accuracy["sar"]) + 0.1, accuracy
+
+
+def test_files_are_the_scene_written_strip_by_strip(tmp_path):
+    height = STRIP + 44  # a full strip and a partial one
+    synthesize(tmp_path, scenes=1, size=(height, 40), seed=2, progress=False)
+    expected = render_scene(np.random.default_rng([2, 0]), (height, 40))
+    for folder, values in zip(("optical", "sar", "lbl"), expected):
+        written = gdal.Open(str(tmp_path / folder / "SYN0002_000.tif")).ReadAsArray()
+        np.testing.assert_array_equal(written.reshape(values.shape), values)
+    assert len({strip[0] for strip in scene_strips(np.random.default_rng(0), (height, 40))}) == 2
+
+
+@pytest.mark.parametrize("count", [6, 200])  # sparse seeds need a wider search
+def test_region_search_finds_the_nearest_seed(count):
+    rng = np.random.default_rng(count)
+    seeds = rng.uniform(0, 400, size=(count, 2)).astype(np.float32)
+    seeds = seeds[np.argsort(seeds[:, 0])]
+    grid = np.mgrid[0:200, 0:400].astype(np.float32)
+    rows, columns = grid + rng.normal(0, 20, size=grid.shape).astype(np.float32)
+    distance = ((rows[..., None] - seeds[:, 0]) ** 2 + (columns[..., None] - seeds[:, 1]) ** 2)
+    np.testing.assert_array_equal(_nearest_seeds(seeds, rows, columns), distance.argmin(-1))
