@@ -193,12 +193,12 @@ def build_datasets(config, info, num_replicas=1, multi_worker=False):
     a fixed size when there are several replicas.
     """
     train = config.train
-    for split in ("train", "val"):
-        if info.split_patches.get(split, 0) < (train.batch_size if split == "train" else 1):
-            raise DataError(
-                f"{info.tile_dir}: split {split!r} has {info.split_patches.get(split, 0)} "
-                f"patches, too few for train.batch_size {train.batch_size}"
-            )
+    steps = steps_per_epoch(config, info)
+    if info.split_patches.get("val", 0) < 1:
+        raise DataError(
+            f"{info.tile_dir}: split 'val' has {info.split_patches.get('val', 0)} "
+            f"patches, too few for train.batch_size {train.batch_size}"
+        )
     seed = config.runtime.seed
     weights = class_weights(config, info)
     training = mdata.make_dataset(
@@ -220,8 +220,22 @@ def build_datasets(config, info, num_replicas=1, multi_worker=False):
     training, validation = (
         _keep_inputs(dataset, keep, multi_worker) for dataset in (training, validation)
     )
-    steps = train.steps_per_epoch or max(1, info.split_patches["train"] // train.batch_size)
     return training, validation, steps
+
+
+def steps_per_epoch(config, info):
+    """Training steps per epoch: ``train.steps_per_epoch``, else one pass over the patches.
+
+    Raises:
+        DataError: The training split has fewer patches than one batch.
+    """
+    batch_size, patches = config.train.batch_size, info.split_patches.get("train", 0)
+    if patches < batch_size:
+        raise DataError(
+            f"{info.tile_dir}: split 'train' has {patches} patches, "
+            f"too few for train.batch_size {batch_size}"
+        )
+    return config.train.steps_per_epoch or max(1, patches // batch_size)
 
 
 def _keep_inputs(dataset, keep, multi_worker):

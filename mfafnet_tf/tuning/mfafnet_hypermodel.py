@@ -4,7 +4,7 @@ import keras_tuner
 import tensorflow as tf
 
 from mfafnet_tf.errors import ConfigError, MfafnetError
-from mfafnet_tf.training.data_setup import build_datasets, prepare_data
+from mfafnet_tf.training.data_setup import build_datasets, prepare_data, steps_per_epoch
 from mfafnet_tf.training.model_building import build_model, compile_model
 from mfafnet_tf.tuning.search_space import apply_overrides, declare, to_overrides
 
@@ -69,8 +69,8 @@ class MFAFNetHyperModel(keras_tuner.HyperModel):
         try:
             config = self.trial_config(hp)
             info = self._info()
+            steps = steps_per_epoch(config, info)
             replicas = tf.distribute.get_strategy().num_replicas_in_sync
-            _, _, steps = build_datasets(config, info, replicas)
             model = build_model(config, info, synchronized_bn=replicas > 1)
         except MfafnetError as error:
             raise _SearchSpaceError(f"hyperparameters {hp.values}: {error}") from error

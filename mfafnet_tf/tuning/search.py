@@ -3,12 +3,10 @@
 import dataclasses
 import os
 
-import keras
 import keras_tuner
 
 from mfafnet_tf.errors import ConfigError, MfafnetError
-from mfafnet_tf.training.data_setup import prepare_data
-from mfafnet_tf.training.strategy import select_strategy, worker_role
+from mfafnet_tf.training.trainer import start_run
 from mfafnet_tf.tuning.best_overrides import BEST_OVERRIDES, write_best_overrides
 from mfafnet_tf.tuning.mfafnet_hypermodel import MFAFNetHyperModel
 from mfafnet_tf.tuning.trial_table import format_trial_table
@@ -117,13 +115,7 @@ def run_search(config, out_dir, tuner=None, max_trials=None):
         config = dataclasses.replace(
             config, train=dataclasses.replace(config.train, epochs=config.tune.max_epochs)
         )
-    strategy = select_strategy(config)
-    is_chief, task_id = worker_role()
-    keras.utils.set_random_seed(config.runtime.seed)
-    keras.mixed_precision.set_global_policy(
-        "mixed_float16" if config.runtime.mixed_precision else "float32"
-    )
-    info = prepare_data(config, may_write=is_chief)
+    strategy, is_chief, task_id, info = start_run(config)
     directory = out_dir if is_chief else os.path.join(out_dir, f"worker-{task_id}")
     hypermodel = MFAFNetHyperModel(config, info)
     search = make_tuner(

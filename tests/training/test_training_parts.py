@@ -7,8 +7,8 @@ import pytest
 import tensorflow as tf
 
 from mfafnet_tf.config import load_config
-from mfafnet_tf.errors import ConfigError
-from mfafnet_tf.training import select_strategy
+from mfafnet_tf.errors import ConfigError, DataError
+from mfafnet_tf.training import select_strategy, steps_per_epoch
 from mfafnet_tf.training.data_setup import DatasetInfo, class_weights
 from mfafnet_tf.training.schedule import learning_rate_schedule
 from mfafnet_tf.training.strategy import worker_role
@@ -82,3 +82,12 @@ def test_class_weights_from_pixel_counts():
     assert class_weights(load_config(), info) is None
     with pytest.raises(ConfigError, match="expected 3 weights, found 2"):
         class_weights(load_config(overrides=["train.class_weights=[1, 2]"]), info)
+
+
+def test_steps_per_epoch_is_one_pass_unless_the_recipe_sets_it():
+    info = DatasetInfo("tiles", 32, 2, [], 4, 1, {}, {"train": 10, "val": 2}, [1, 1])
+    assert steps_per_epoch(load_config(overrides=["train.batch_size=4"]), info) == 2
+    assert steps_per_epoch(load_config(overrides=["train.steps_per_epoch=7"]), info) == 7
+    with pytest.raises(DataError, match="tiles: split 'train' has 10 patches, too few for "
+                                        "train.batch_size 16"):
+        steps_per_epoch(load_config(overrides=["train.batch_size=16"]), info)

@@ -7,6 +7,7 @@ from mfafnet_tf.config import load_config
 from mfafnet_tf.config.conversion import from_dict
 from mfafnet_tf.config.tune_space import TuneSpace
 from mfafnet_tf.errors import ConfigError
+from mfafnet_tf.training import prepare_data
 from mfafnet_tf.tuning import MFAFNetHyperModel
 from mfafnet_tf.tuning.search_space import apply_overrides, declare, to_overrides
 
@@ -139,3 +140,15 @@ def test_a_choice_that_makes_an_invalid_model_stops_the_search(recipe):
         hypermodel.build(hp)
     assert isinstance(error.value, keras_tuner.errors.FatalError)
     assert "sr_ratios: expected 1 values (one per level of widths), found 2" in str(error.value)
+
+
+def test_built_model_schedules_the_learning_rate_over_the_recipe_steps(recipe):
+    config = load_config(recipe, ["train.steps_per_epoch=null", "train.epochs=3"])
+    info = prepare_data(config)
+    hypermodel = MFAFNetHyperModel(config, info)
+    hp = keras_tuner.HyperParameters()
+    hypermodel.values(hp)
+    schedule = hypermodel.build(hp).optimizer._learning_rate
+    steps = info.split_patches["train"] // config.train.batch_size
+    assert steps > 1
+    assert schedule.warmup_steps + schedule.decay_steps == 3 * steps
