@@ -3,7 +3,6 @@
 import os
 
 import numpy as np
-import tensorflow as tf
 from tqdm import tqdm
 
 from mfafnet_tf.config import load_config
@@ -12,11 +11,8 @@ from mfafnet_tf.evaluation.confusion import confusion_matrix
 from mfafnet_tf.evaluation.report import write_evaluation
 from mfafnet_tf.evaluation.scores import segmentation_scores
 from mfafnet_tf.inference import ModelRunner, iter_scene_predictions, load_model
-from mfafnet_tf.inference.model_loading import load_keras_model
 from mfafnet_tf.training.callbacks import BEST_MODEL, FINAL_MODEL
 from mfafnet_tf.training.data_setup import open_dataset
-
-MODALITIES = ("optical", "sar")
 
 
 def evaluate_scenes(model, dataset, records, *, tile, overlap, batch_size, progress=True):
@@ -92,7 +88,7 @@ def evaluate_run(config, model_path, out_dir, *, protocol=None, split="test",
     tile = tile or 2 * config.data.patch
     overlap = tile // 4 if overlap is None else overlap
     confusion = evaluate_scenes(
-        scene_runner(model_path, dataset), dataset, records,
+        load_model(model_path), dataset, records,
         tile=tile, overlap=overlap, batch_size=batch_size, progress=progress,
     )
     scores = dict(segmentation_scores(confusion, dataset.class_names), protocol=protocol)
@@ -107,33 +103,3 @@ def evaluate_run_dir(run_dir, **options):
     config = load_config(os.path.join(run_dir, "config.yaml"))
     return evaluate_run(config, run_model_path(run_dir), run_dir, **options)
 
-
-def scene_runner(model_path, dataset):
-    """Loads a model as a ``ModelRunner``; single-modality models are wrapped so
-    that they take (and ignore) the other modality of the scenes."""
-    if os.path.isdir(model_path):
-        return load_model(model_path)
-    model = load_keras_model(model_path)
-    inputs = model.input
-    if all(name in inputs for name in MODALITIES):
-        return ModelRunner.wrap(model)
-    channels = {
-        "optical": int(inputs["optical"].shape[-1]) if "optical" in inputs else dataset.optical_channels,
-        "sar": int(inputs["sar"].shape[-1]) if "sar" in inputs else dataset.sar_channels,
-    }
-
-    @tf.function(
-        input_signature=[
-            tf.TensorSpec([None, None, None, channels[name]], tf.float32) for name in MODALITIES
-        ],
-        autograph=False,
-    )
-    def predict(optical, sar):
-        given = {"optical": optical, "sar": sar}
-        logits = model({name: given[name] for name in inputs}, training=False)
-        return tf.nn.softmax(tf.cast(logits, tf.float32), axis=-1)
-
-    return ModelRunner(
-        predict, channels["optical"], channels["sar"], int(model.output_shape[-1]),
-        list(getattr(model, "class_names", None) or []) or None,
-    )

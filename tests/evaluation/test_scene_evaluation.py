@@ -1,11 +1,15 @@
 """Whole-scene evaluation counts every scored pixel of every scene once."""
 
+import os
+
 import numpy as np
 import tensorflow as tf
 
+from mfafnet_tf.config import load_config
 from mfafnet_tf.data import Window, get_dataset, synthesize
-from mfafnet_tf.evaluation.scene_evaluation import evaluate_scenes
+from mfafnet_tf.evaluation.scene_evaluation import evaluate_run, evaluate_scenes
 from mfafnet_tf.inference import ModelRunner
+from mfafnet_tf.models.unet.unet import UNet
 
 NUM_CLASSES = 7
 
@@ -37,3 +41,22 @@ def test_constant_model_confusion_equals_label_counts(tmp_path):
     assert confusion.sum() == expected.sum() > 0
     np.testing.assert_array_equal(confusion[:, 2], expected)
     assert confusion[:, [0, 1, 3, 4, 5, 6]].sum() == 0
+
+
+def test_evaluate_run_scores_a_single_modality_model(tmp_path):
+    """A SAR-only .keras model is evaluated on scenes that also carry optical bands."""
+    split_file = synthesize(str(tmp_path / "scenes"), scenes=3, size=(48, 40), seed=4, progress=False)
+    model_path = str(tmp_path / "sar_unet.keras")
+    UNet(NUM_CLASSES, modalities=("sar",), widths=(4, 8)).save(model_path)
+    config = load_config(overrides=[
+        "data.dataset=whu_opt_sar", f"data.root={tmp_path / 'scenes'}",
+        f"data.split_file={split_file}", "data.patch=16"])
+    dataset = get_dataset("whu_opt_sar", str(tmp_path / "scenes"), split_file=split_file)
+    scored = 0
+    for record in dataset.scenes("test"):
+        with dataset.open(record) as scene:
+            whole = scene.read(Window(0, 0, scene.width, scene.height))
+        scored += int(((dataset.map_labels(whole.label) < NUM_CLASSES) & whole.valid).sum())
+    scores, paths = evaluate_run(config, model_path, str(tmp_path / "out"), progress=False)
+    assert scores["pixels"] == scored > 0
+    assert all(os.path.exists(path) for path in paths.values())
