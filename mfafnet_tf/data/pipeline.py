@@ -44,8 +44,12 @@ def _weight_table(class_weights, num_classes):
 
 
 def _finish(batches, num_classes, *, augment, class_weights, speckle,
-            modality_dropout, seed):
-    """Augments decoded batches and turns them into (inputs, labels, weights)."""
+            modality_dropout, seed, deterministic):
+    """Augments decoded batches and turns them into (inputs, labels, weights).
+
+    ``deterministic`` keeps the batch order (unshuffled or seeded pipelines), so
+    an incomplete batch can only come last.
+    """
     table = _weight_table(class_weights, num_classes)
     looks = DEFAULT_LOOKS if speckle is True else float(speckle or 0)
     base = random.SystemRandom().randrange(2 ** 31) if seed is None else int(seed)
@@ -67,7 +71,7 @@ def _finish(batches, num_classes, *, augment, class_weights, speckle,
 
     return batches.enumerate().map(
         transform, num_parallel_calls=tf.data.AUTOTUNE,
-        deterministic=seed is not None).prefetch(tf.data.AUTOTUNE)
+        deterministic=deterministic).prefetch(tf.data.AUTOTUNE)
 
 
 def make_dataset(tile_dir, split, batch_size, *, training=False, shuffle=None,
@@ -108,12 +112,13 @@ def make_dataset(tile_dir, split, batch_size, *, training=False, shuffle=None,
         raise DataError(f"tiled dataset {tile_dir}: split {split!r} has no patches")
     shuffle = training if shuffle is None else shuffle
     augment = training if augment is None else augment
+    deterministic = seed is not None or not shuffle
     files = tf.data.Dataset.from_tensor_slices(shards)
     if shuffle:
         files = files.shuffle(len(shards), seed=seed, reshuffle_each_iteration=True)
     records = files.interleave(
         tf.data.TFRecordDataset, cycle_length=min(len(shards), 8),
-        num_parallel_calls=tf.data.AUTOTUNE, deterministic=seed is not None or not shuffle)
+        num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
     if shuffle:
         records = records.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
     if repeat:
@@ -122,10 +127,11 @@ def make_dataset(tile_dir, split, batch_size, *, training=False, shuffle=None,
     batches = records.batch(batch_size, drop_remainder=drop_remainder).map(
         lambda serialized: decode_patches(
             serialized, index["optical_channels"], index["sar_channels"], patch),
-        num_parallel_calls=tf.data.AUTOTUNE, deterministic=seed is not None or not shuffle)
+        num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
     return _finish(batches, index["num_classes"], augment=augment,
                    class_weights=class_weights, speckle=speckle,
-                   modality_dropout=modality_dropout, seed=seed)
+                   modality_dropout=modality_dropout, seed=seed,
+                   deterministic=deterministic)
 
 
 def make_window_dataset(dataset, split, patch, batch_size, *, stride=None,
@@ -171,4 +177,5 @@ def make_window_dataset(dataset, split, patch, batch_size, *, stride=None,
     batches = examples.batch(batch_size, drop_remainder=drop_remainder)
     return _finish(batches, dataset.num_classes, augment=augment,
                    class_weights=class_weights, speckle=speckle,
-                   modality_dropout=modality_dropout, seed=seed)
+                   modality_dropout=modality_dropout, seed=seed,
+                   deterministic=seed is not None or not shuffle)
