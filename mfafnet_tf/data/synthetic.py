@@ -99,6 +99,7 @@ def _sample(grid, scale, rows, columns):
 
 
 def _plan(rng, shape):
+    """Draws the `_ScenePlan` of a scene of `shape` (height, width)."""
     height, width = shape
     count = max(4, round(height * width / CELL ** 2))
     seeds = rng.uniform((0, 0), (height, width), size=(count, 2))
