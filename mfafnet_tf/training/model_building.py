@@ -20,8 +20,8 @@ def build_model(config, dataset_info, synchronized_bn=False):
         synchronized_bn: Synchronize BatchNorm statistics across replicas.
 
     Raises:
-        ConfigError: Unknown model name, or a class count that differs from
-            the tiled data's.
+        ConfigError: Unknown model name, options the model does not take, or
+            a class count that differs from the tiled data's.
     """
     from mfafnet_tf.models.mfafnet.mfafnet import MFAFNet
     from mfafnet_tf.models.unet.unet import UNet
@@ -47,9 +47,14 @@ def build_model(config, dataset_info, synchronized_bn=False):
             options["widths"] = model_config.widths
         return MFAFNet(preset=model_config.preset, **common, **options)
     if model_config.name == "unet":
+        if model_config.options:
+            raise ConfigError(
+                f"model.options: the UNet baseline takes no options (only model.widths "
+                f"and model.modalities), found {', '.join(sorted(model_config.options))}"
+            )
         if model_config.widths:
             common["widths"] = model_config.widths
-        return UNet(modalities=tuple(model_config.modalities), **common, **model_config.options)
+        return UNet(modalities=tuple(model_config.modalities), **common)
     raise ConfigError(
         f"model.name: expected one of {', '.join(MODEL_NAMES)}, found {model_config.name!r}"
     )

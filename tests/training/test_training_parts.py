@@ -91,3 +91,13 @@ def test_steps_per_epoch_is_one_pass_unless_the_recipe_sets_it():
     with pytest.raises(DataError, match="tiles: split 'train' has 10 patches, too few for "
                                         "train.batch_size 16"):
         steps_per_epoch(load_config(overrides=["train.batch_size=16"]), info)
+
+
+def test_model_options_the_unet_does_not_take_are_a_config_error():
+    from mfafnet_tf.training import build_model
+
+    info = DatasetInfo("tiles", 32, 7, [f"c{i}" for i in range(7)], 4, 1, None,
+                       {"train": 10}, [1] * 7)
+    config = load_config(overrides=["model.name=unet", "model.options={fusion: concat}"])
+    with pytest.raises(ConfigError, match="model.options: the UNet baseline takes no options.*fusion"):
+        build_model(config, info)
