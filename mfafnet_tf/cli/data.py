@@ -106,10 +106,13 @@ def register(subparsers):
     verbs = parser.add_subparsers(dest="data_command", metavar="ACTION", required=True)
 
     synth = verbs.add_parser("synth", help="write synthetic OPT-SAR scenes (WHU layout)")
-    synth.add_argument("--out", required=True)
-    synth.add_argument("--scenes", type=int, default=8)
-    synth.add_argument("--size", type=_size, default=(512, 512), help="HxW")
-    synth.add_argument("--seed", type=int, default=0)
+    synth.add_argument("--out", required=True,
+                       help="dataset root to create (optical/, sar/, lbl/, split file)")
+    synth.add_argument("--scenes", type=int, default=8, help="number of scenes (default 8)")
+    synth.add_argument("--size", type=_size, default=(512, 512),
+                       help="scene height x width in pixels, e.g. 512x512 (default)")
+    synth.add_argument("--seed", type=int, default=0,
+                       help="same seed, same files (default 0)")
     synth.set_defaults(func=_synth)
 
     check = verbs.add_parser("check", help="validate every scene and file of a dataset")
@@ -118,8 +121,8 @@ def register(subparsers):
 
     tile = verbs.add_parser("tile", help="cut scenes into sharded TFRecord patches")
     _add_dataset_arguments(tile)
-    tile.add_argument("--out", required=True)
-    tile.add_argument("--patch", type=int, default=256)
+    tile.add_argument("--out", required=True, help="directory for the shards and index.json")
+    tile.add_argument("--patch", type=int, default=256, help="patch size in pixels (default 256)")
     tile.add_argument("--stride", type=int, help="default: the patch size")
     tile.add_argument("--split-file", help="'name split' lines")
     tile.add_argument("--min-valid", type=float, default=0.5,
