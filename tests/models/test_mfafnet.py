@@ -118,3 +118,11 @@ def test_compile_defaults_and_overrides():
     model.compile(optimizer=keras.optimizers.SGD(0.1), jit_compile=True)
     assert isinstance(model.optimizer, keras.optimizers.SGD) and model.jit_compile is True
     assert type(model.loss).__name__ == "SegmentationCrossEntropy"
+
+
+def test_full_resolution_skip_feeds_the_normalized_inputs_to_the_head():
+    with_skip = MFAFNet(num_classes=3, preset="tiny")
+    without = MFAFNet(num_classes=3, preset="tiny", full_resolution_skip=False)
+    head_inputs = lambda model: model.get_layer("head_conv").kernel.shape[2]  # noqa: E731
+    assert head_inputs(with_skip) == head_inputs(without) + 4 + 1  # optical + SAR bands
+    assert "head_concat" not in [layer.name for layer in without.layers]

@@ -18,6 +18,7 @@ ABLATIONS = [
     {"alignment": "linear_mmd"},
     {"alignment": "none"},
     {"share_encoder_weights": True},
+    {"full_resolution_skip": False},
 ]
 
 
@@ -35,8 +36,8 @@ def test_every_ablation_switch_builds_and_trains_one_step(switch, batch):
 
 
 @pytest.mark.slow
-def test_thirty_steps_on_one_batch_overfit(batch):
-    model = MFAFNet(num_classes=4, preset="tiny", alignment_tokens=256)
+def test_thirty_steps_on_one_batch_overfit(batch, normalization):
+    model = MFAFNet(num_classes=4, preset="tiny", alignment_tokens=256, normalization=normalization)
     model.compile(optimizer=keras.optimizers.AdamW(5e-3, weight_decay=1e-4))
     x, labels = batch
     history = model.fit(x, labels, epochs=30, batch_size=2, verbose=0).history

@@ -64,7 +64,7 @@ class MFAFNet(SegmentationModel):
             low_freq_ratios, sr_ratios, num_heads, transformer_depth, inn_depth,
             mlp_ratio, share_encoder_weights, downsampling, low_branch,
             high_branch, fusion, alignment, alignment_weight, alignment_tokens,
-            coupling_clamp).
+            coupling_clamp, full_resolution_skip).
 
     Inputs: ``{"optical": (B, H, W, optical_channels), "sar": (B, H, W, sar_channels)}``
     of raw values, NaN = nodata, any H and W. Output: float32 logits
@@ -138,6 +138,7 @@ class MFAFNet(SegmentationModel):
             "sar": keras.Input((None, None, sar_channels), name="sar"),
         }
         streams = {m: padding(normalizers[m](inputs[m])) for m in ("optical", "sar")}
+        full_resolution = [streams["optical"], streams["sar"]]
         skips = []
         for i in range(levels):
             for m in ("optical", "sar"):
@@ -149,7 +150,10 @@ class MFAFNet(SegmentationModel):
         decoded = reconstructions[-1](skips[-1])
         for i in reversed(range(levels - 1)):
             decoded = reconstructions[i](skips[i] + [upsamplings[i](decoded)])
-        x = head_relu(head_norm(head_conv(head_up(decoded))))
+        x = head_up(decoded)
+        if options["full_resolution_skip"]:
+            x = keras.layers.Concatenate(name="head_concat")([x, *full_resolution])
+        x = head_relu(head_norm(head_conv(x)))
         logits = crop([classifier(x), inputs["optical"]])
         common = (num_classes, optical_channels, sar_channels, normalization, class_names)
         super().__init__(inputs, logits, *common, synchronized_bn=sync, name=name)

@@ -19,6 +19,10 @@ DEFAULTS = {
     "alignment_weight": 0.1,
     "alignment_tokens": 1024,
     "coupling_clamp": 2.0,
+    # The normalized inputs join the head's 3x3 conv block: every other feature
+    # starts at half resolution (after the first Haar downsampling), which loses
+    # one- to three-pixel structures such as roads (see docs/model.md).
+    "full_resolution_skip": True,
 }
 
 PRESETS = {
