@@ -16,7 +16,7 @@ class ModelConfig:
         widths: Encoder widths; overrides the preset (MFAFNet) or the UNet
             default ``[64, 128, 256, 512, 1024]``.
         options: Further constructor arguments passed through unchanged, e.g.
-            ``low_freq_ratios``, ``sr_ratios``, ``alignment_kernel`` or the
+            ``low_freq_ratios``, ``sr_ratios``, ``alignment`` or the
             ablation switches.
     """
 

@@ -19,9 +19,15 @@ def load_run_metrics(run_dirs, names=None):
         ``{name: {"aAcc", "mIoU", "per_class_iou": {class: IoU}}}``, in order.
 
     Raises:
-        DataError: A run has no readable ``metrics.json``.
+        DataError: A run has no readable ``metrics.json``, or two runs share a name.
     """
     names = names or [os.path.basename(os.path.normpath(path)) for path in run_dirs]
+    if len(set(names)) != len(names):
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        raise DataError(
+            f"runs {', '.join(map(str, run_dirs))}: row names {duplicates} occur more "
+            "than once; give each run a distinct name"
+        )
     table = {}
     for name, run_dir in zip(names, run_dirs):
         path = os.path.join(run_dir, METRICS_JSON)

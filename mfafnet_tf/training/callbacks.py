@@ -37,10 +37,12 @@ def build_callbacks(out_dir):
     """
     history = os.path.join(out_dir, HISTORY_CSV)
     return [
+        # The CSV row first: on resume the best score so far is read back from
+        # it, so it must never lag behind best.keras.
+        keras.callbacks.CSVLogger(history, append=True),
         BestModelCheckpoint(
             os.path.join(out_dir, BEST_MODEL), MONITOR, best_logged(history, MONITOR)
         ),
-        keras.callbacks.CSVLogger(history, append=True),
         keras.callbacks.TensorBoard(os.path.join(out_dir, TENSORBOARD_DIR), profile_batch=0),
         # Last, so that an epoch counts as completed only once everything else
         # about it has been written.

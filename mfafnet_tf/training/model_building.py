@@ -42,7 +42,12 @@ def build_model(config, dataset_info, synchronized_bn=False):
     )
     if model_config.name == "mfafnet":
         options = dict(model_config.options)
-        options.setdefault("alignment_weight", config.train.alignment_weight)
+        if "alignment_weight" in options:
+            raise ConfigError(
+                "model.options.alignment_weight: set the alignment weight as "
+                "train.alignment_weight (the key tuning and overrides use)"
+            )
+        options["alignment_weight"] = config.train.alignment_weight
         if model_config.widths:
             options["widths"] = model_config.widths
         return MFAFNet(preset=model_config.preset, **common, **options)
@@ -66,7 +71,8 @@ def compile_model(model, config, steps_per_epoch):
     AdamW with warmup + cosine decay over ``epochs * steps_per_epoch`` steps,
     cross-entropy ignoring label 255 (class weights arrive as per-pixel sample
     weights from the pipeline; MFAFNet adds its alignment loss itself), and the
-    unweighted metrics ``mean_iou`` and ``pixel_accuracy``.
+    metrics ``mean_iou`` and ``pixel_accuracy`` (class-weighted on the training
+    split when class weights are set, unweighted on validation).
     """
     total_steps = max(1, config.train.epochs * steps_per_epoch)
     model.compile(

@@ -53,3 +53,10 @@ def test_compare_cli(tmp_path, capsys):
 def test_compare_missing_metrics(tmp_path, capsys):
     assert main(["compare", str(tmp_path)]) == 1
     assert "metrics.json" in capsys.readouterr().err
+
+
+def test_compare_refuses_runs_with_the_same_name(tmp_path, capsys):
+    _evaluate(tmp_path / "a" / "small", [[5, 0], [0, 5]])
+    _evaluate(tmp_path / "b" / "small", [[4, 1], [1, 4]])
+    assert main(["compare", str(tmp_path / "a" / "small"), str(tmp_path / "b" / "small")]) == 1
+    assert "['small'] occur more than once" in capsys.readouterr().err

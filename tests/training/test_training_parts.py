@@ -101,3 +101,16 @@ def test_model_options_the_unet_does_not_take_are_a_config_error():
     config = load_config(overrides=["model.name=unet", "model.options={fusion: concat}"])
     with pytest.raises(ConfigError, match="model.options: the UNet baseline takes no options.*fusion"):
         build_model(config, info)
+
+
+def test_alignment_weight_has_one_key():
+    from mfafnet_tf.training import build_model
+
+    info = DatasetInfo("tiles", 32, 7, [f"c{i}" for i in range(7)], 4, 1, None,
+                       {"train": 10}, [1] * 7)
+    config = load_config(overrides=["model.options={alignment_weight: 0.5}"])
+    with pytest.raises(ConfigError, match="set the alignment weight as train.alignment_weight"):
+        build_model(config, info)
+    model = build_model(load_config(overrides=["train.alignment_weight=0.25",
+                                               "model.options={alignment_tokens: 64}"]), info)
+    assert model.get_layer("alignment").weight == 0.25
