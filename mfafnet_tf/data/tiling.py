@@ -134,20 +134,10 @@ def tile_dataset(dataset, out_dir, patch, stride=None, split_file=None,
         dataset = copy.copy(dataset)
         dataset.split_file = split_file
     records = dataset.scenes()
-    scenes = [dataset.open(record) for record in records]
-    try:
-        channels = {(s.optical_channels, s.sar_channels) for s in scenes}
-        if len(channels) > 1:
-            raise DataError(
-                f"dataset {dataset.name}: scenes differ in band counts "
-                f"(optical, SAR): {sorted(channels)}")
-        optical_channels, sar_channels = channels.pop()
-        os.makedirs(out_dir, exist_ok=True)
-        splits = _write_splits(dataset, records, scenes, out_dir, patch, stride,
-                               min_valid, shard_size, progress)
-    finally:
-        for scene in scenes:
-            scene.close()
+    (optical_channels, sar_channels), total = _survey(dataset, records, patch, stride)
+    os.makedirs(out_dir, exist_ok=True)
+    splits = _write_splits(dataset, records, out_dir, patch, stride, min_valid,
+                           shard_size, total, progress)
     index = {
         "dataset": dataset.name, "patch": int(patch), "stride": stride,
         "optical_channels": optical_channels, "sar_channels": sar_channels,
@@ -159,14 +149,30 @@ def tile_dataset(dataset, out_dir, patch, stride=None, split_file=None,
     return index
 
 
-def _write_splits(dataset, records, scenes, out_dir, patch, stride, min_valid,
-                  shard_size, progress):
-    total = sum(len(window_starts(s.height, patch, stride))
-                * len(window_starts(s.width, patch, stride)) for s in scenes)
+def _survey(dataset, records, patch, stride):
+    """The scenes' common (optical, SAR) band counts and their total patch count.
+
+    Each scene is opened and closed again, so no GDAL handles stay open.
+    """
+    channels, total = set(), 0
+    for record in records:
+        with dataset.open(record) as scene:
+            channels.add((scene.optical_channels, scene.sar_channels))
+            total += (len(window_starts(scene.height, patch, stride))
+                      * len(window_starts(scene.width, patch, stride)))
+    if len(channels) > 1:
+        raise DataError(
+            f"dataset {dataset.name}: scenes differ in band counts "
+            f"(optical, SAR): {sorted(channels)}")
+    return channels.pop(), total
+
+
+def _write_splits(dataset, records, out_dir, patch, stride, min_valid,
+                  shard_size, total, progress):
     writers, entries = {}, {}
     bar = tqdm(total=total, desc="tiling", unit="patch", disable=not progress)
     try:
-        for record, scene in zip(records, scenes):
+        for record in records:
             if record.split not in writers:
                 writers[record.split] = _ShardWriter(out_dir, record.split, shard_size)
                 entries[record.split] = {
@@ -174,16 +180,17 @@ def _write_splits(dataset, records, scenes, out_dir, patch, stride, min_valid,
                     "class_pixels": np.zeros(dataset.num_classes, np.int64)}
             entry, writer = entries[record.split], writers[record.split]
             entry["scenes"].append(record.name)
-            for x, y, optical, sar, labels in scene_patches(
-                    dataset, record, scene, patch, stride):
-                bar.update()
-                if valid_fraction(optical, sar) < min_valid:
-                    entry["dropped"] += 1
-                    continue
-                writer.write(encode_patch(optical, sar, labels, record.name, x, y))
-                entry["patches"] += 1
-                counts = np.bincount(labels.ravel(), minlength=256)
-                entry["class_pixels"] += counts[:dataset.num_classes]
+            with dataset.open(record) as scene:
+                for x, y, optical, sar, labels in scene_patches(
+                        dataset, record, scene, patch, stride):
+                    bar.update()
+                    if valid_fraction(optical, sar) < min_valid:
+                        entry["dropped"] += 1
+                        continue
+                    writer.write(encode_patch(optical, sar, labels, record.name, x, y))
+                    entry["patches"] += 1
+                    counts = np.bincount(labels.ravel(), minlength=256)
+                    entry["class_pixels"] += counts[:dataset.num_classes]
         for split, writer in writers.items():
             entries[split]["shards"] = writer.finish()
     except BaseException:

@@ -109,3 +109,28 @@ def test_tile_command(tmp_path, synthetic_root, capsys):
     for split, entry in index["splits"].items():
         assert entry["patches"] + entry["dropped"] == 6   # 2 rows x 3 columns
         assert f"{split}: {entry['patches']} patches from 1 scene(s) in 1 shard(s)" in out
+
+
+def test_at_most_one_scene_is_open_at_a_time(tmp_path, synthetic_root, monkeypatch):
+    root, split_file = synthetic_root
+    dataset = get_dataset("whu_opt_sar", root, split_file=split_file)
+    open_scenes, most = set(), []
+    real_open = type(dataset).open
+
+    def tracked_open(self, record):
+        scene = real_open(self, record)
+        real_close = scene.close
+
+        def close():
+            open_scenes.discard(id(scene))
+            real_close()
+
+        scene.close = close
+        open_scenes.add(id(scene))
+        most.append(len(open_scenes))
+        return scene
+
+    monkeypatch.setattr(type(dataset), "open", tracked_open)
+    index = tile_dataset(dataset, tmp_path, patch=32, min_valid=0.0, progress=False)
+    assert sum(e["patches"] for e in index["splits"].values()) == 18
+    assert max(most) == 1 and not open_scenes
