@@ -23,7 +23,7 @@ def run(args):
     from mfafnet_tf.inference.model_loading import load_keras_model
 
     model = load_keras_model(args.model)
-    class_names = args.class_names.split(",") if args.class_names else None
+    class_names = [name.strip() for name in args.class_names.split(",")] if args.class_names else None
     out = export_saved_model(model, args.out, class_names=class_names)
     print(f"wrote SavedModel {out} (signature serving_default: optical, sar -> class_ids, probabilities)")
     return 0

@@ -46,7 +46,7 @@ def run(args):
         optical_bands=args.optical_bands, sar_bands=args.sar_bands,
         tile=args.tile, overlap=args.overlap, batch_size=args.batch_size,
         probabilities=args.probabilities, quicklook=args.quicklook,
-        class_names=args.class_names.split(",") if args.class_names else None,
+        class_names=[name.strip() for name in args.class_names.split(",")] if args.class_names else None,
         progress=not args.quiet,
     )
     print(f"wrote {out}")

@@ -19,7 +19,8 @@ def atomic_geotiff(path):
     """Yields a temporary path beside ``path``; on success renames it and its sidecar.
 
     Like :func:`mfafnet_tf.data.atomic.atomic_path`, but GDAL's ``.aux.xml``
-    sidecar moves along (first), and is removed if the block fails.
+    sidecar moves along (first; a stale one of an earlier file at ``path`` is
+    removed), and is removed if the block fails.
     """
     with atomic_path(path) as temporary:
         sidecar = temporary + SIDECAR
@@ -27,6 +28,9 @@ def atomic_geotiff(path):
             yield temporary
             if os.path.exists(sidecar):
                 os.replace(sidecar, os.fspath(path) + SIDECAR)
+            elif os.path.exists(os.fspath(path) + SIDECAR):
+                # An older file's metadata must not attach to the new one.
+                os.remove(os.fspath(path) + SIDECAR)
         finally:
             if os.path.exists(sidecar):
                 os.remove(sidecar)

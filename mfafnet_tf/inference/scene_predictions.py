@@ -57,8 +57,17 @@ def iter_scene_predictions(model, scene, *, tile=512, overlap=64, batch_size=4, 
             sar = np.stack([read.sar for read in reads])
             probabilities = runner(optical, sar)
             for (y, x), read, tile_probabilities in zip(batch, reads, probabilities):
-                yield from accumulator.add(y, x, tile_probabilities, weights, read.valid)
+                valid = _valid(read, runner.channels)
+                yield from accumulator.add(y, x, tile_probabilities, weights, valid)
             bar.update(len(batch))
+
+
+def _valid(read, modalities):
+    """Pixels where every band of the inputs the model takes is valid.
+
+    A SAR-only model predicts under missing optical, and vice versa.
+    """
+    return np.logical_and.reduce([np.isfinite(getattr(read, m)).all(axis=-1) for m in modalities])
 
 
 def tile_starts(length, tile, overlap):

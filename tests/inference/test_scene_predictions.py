@@ -137,3 +137,19 @@ def test_single_modality_model_ignores_the_other_input(coordinate_scene):
         mosaic, _ = predict_mosaic(model, scene, tile=16, overlap=4, batch_size=2)
     expected = np.asarray(keras.ops.softmax(model({"sar": sar[None]})))[0]
     np.testing.assert_allclose(mosaic, expected, atol=1e-6)
+
+
+def test_single_modality_model_is_valid_where_its_own_input_is(tmp_path, write_geotiff):
+    """Missing optical does not blank a SAR-only model's map; missing SAR does."""
+    import keras
+
+    sar_input = keras.Input((None, None, 1), name="sar")
+    model = keras.Model({"sar": sar_input}, keras.layers.Conv2D(2, 1)(sar_input))
+    optical = np.ones((12, 20, 4), np.float32)
+    optical[:, :5] = np.nan
+    sar = np.ones((12, 20, 1), np.float32)
+    sar[:3] = np.nan
+    paths = write_geotiff(tmp_path / "o.tif", optical), write_geotiff(tmp_path / "s.tif", sar)
+    with open_scene(*paths) as scene:
+        _, valid = predict_mosaic(model, scene, tile=8, overlap=2, batch_size=3)
+    np.testing.assert_array_equal(valid, np.isfinite(sar[..., 0]))
