@@ -8,8 +8,8 @@ from mfafnet_tf.errors import DataError
 
 
 def scene_name(path):
-    """A scene's name: its file name without directory and extension."""
-    return os.path.splitext(os.path.basename(os.fspath(path)))[0]
+    """A scene's name: its path without extension, with forward slashes (``HY_C/12``)."""
+    return os.path.splitext(os.fspath(path).replace("\\", "/"))[0]
 
 
 def read_split_file(path):
@@ -17,7 +17,8 @@ def read_split_file(path):
 
     Two formats are accepted: lines of ``name split`` and the WHU-OPT-SAR
     division file (a ``train:`` or ``test:`` heading followed by one file name a
-    line). Names may carry a file extension; ``#`` starts a comment.
+    line). Names may carry a file extension; names of scenes in subfolders
+    keep their folder (``HY_C/12``); ``#`` starts a comment.
 
     Returns:
         dict scene name -> split name.

@@ -134,3 +134,18 @@ def test_yeseg_png_pairs_in_area_folders(tmp_path, rng):
     np.testing.assert_array_equal(window.sar[..., 0], sar[..., 0])
     np.testing.assert_array_equal(dataset.map_labels(window.label), np.where(
         label[..., 0] == 0, 255, label[..., 0] - 1))
+
+
+def test_split_file_names_scenes_in_area_folders(tmp_path):
+    for area in ("HY_C", "HY_D"):
+        for folder, array in (("optical", np.full((8, 8, 3), 9, np.uint8)),
+                              ("sar", np.full((8, 8), 9, np.uint8)),
+                              ("label", np.full((8, 8), 1, np.uint8))):
+            (tmp_path / folder / area).mkdir(parents=True, exist_ok=True)
+            write_raster(tmp_path / folder / area / "12.tif", array)
+    split_file = tmp_path / "split.txt"
+    split_file.write_text("HY_C/12 test\nHY_D/12.tif train\n")
+    dataset = get_dataset("yeseg_opt_sar", tmp_path, split_file=split_file,
+                          val_fraction=0)
+    assert {r.name: r.split for r in dataset.scenes()} == {
+        "HY_C/12": "test", "HY_D/12": "train"}
