@@ -126,3 +126,11 @@ def test_full_resolution_skip_feeds_the_normalized_inputs_to_the_head():
     head_inputs = lambda model: model.get_layer("head_conv").kernel.shape[2]  # noqa: E731
     assert head_inputs(with_skip) == head_inputs(without) + 4 + 1  # optical + SAR bands
     assert "head_concat" not in [layer.name for layer in without.layers]
+
+
+def test_mmd_kernel_settings_reach_the_alignment_layer():
+    model = MFAFNet(num_classes=3, preset="tiny", alignment_kernels=5, alignment_kernel_multiplier=1.5)
+    alignment = model.get_layer("alignment")
+    assert (alignment.num_kernels, alignment.kernel_multiplier) == (5, 1.5)
+    restored = MFAFNet.from_config(json.loads(json.dumps(model.get_config())))
+    assert restored.get_layer("alignment").num_kernels == 5

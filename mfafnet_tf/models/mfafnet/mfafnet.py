@@ -64,7 +64,8 @@ class MFAFNet(SegmentationModel):
             low_freq_ratios, sr_ratios, num_heads, transformer_depth, inn_depth,
             mlp_ratio, share_encoder_weights, downsampling, low_branch,
             high_branch, fusion, alignment, alignment_weight, alignment_tokens,
-            coupling_clamp, full_resolution_skip).
+            alignment_kernels, alignment_kernel_multiplier, coupling_clamp,
+            full_resolution_skip).
 
     Inputs: ``{"optical": (B, H, W, optical_channels), "sar": (B, H, W, sar_channels)}``
     of raw values, NaN = nodata, any H and W. Output: float32 logits
@@ -110,6 +111,8 @@ class MFAFNet(SegmentationModel):
             options["alignment"],
             options["alignment_weight"],
             options["alignment_tokens"],
+            options["alignment_kernels"],
+            options["alignment_kernel_multiplier"],
             name="alignment",
         )
         fusions = [

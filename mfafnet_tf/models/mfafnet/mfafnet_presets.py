@@ -18,6 +18,8 @@ DEFAULTS = {
     "alignment": "gaussian_mmd",
     "alignment_weight": 0.1,
     "alignment_tokens": 1024,
+    "alignment_kernels": 3,  # Gaussian MMD: number of bandwidths
+    "alignment_kernel_multiplier": 2.0,  # ratio between neighbouring bandwidths
     "coupling_clamp": 2.0,
     # The normalized inputs join the head's 3x3 conv block: every other feature
     # starts at half resolution (after the first Haar downsampling), which loses
