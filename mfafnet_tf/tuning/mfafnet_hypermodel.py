@@ -42,6 +42,15 @@ class MFAFNetHyperModel(keras_tuner.HyperModel):
             raise ConfigError(
                 f"model.name: the tuning search space is MFAFNet's, found {config.model.name!r}"
             )
+        space = config.tune.space
+        if space.preset.search and (
+            config.model.widths or space.widths.search or space.widths.default is not None
+        ):
+            raise ConfigError(
+                "tune.space.preset: searching the preset has no effect while the widths "
+                "are set (model.widths or tune.space.widths override the preset's); "
+                "pin one of them (search: false)"
+            )
         super().__init__(name=name)
         self.config = config
         self.dataset_info = dataset_info

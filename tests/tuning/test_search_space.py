@@ -152,3 +152,12 @@ def test_built_model_schedules_the_learning_rate_over_the_recipe_steps(recipe):
     steps = info.split_patches["train"] // config.train.batch_size
     assert steps > 1
     assert schedule.warmup_steps + schedule.decay_steps == 3 * steps
+
+
+def test_searching_the_preset_under_fixed_widths_is_an_error():
+    config = load_config(overrides=["model.widths=[8, 16, 32, 64]"])
+    assert config.tune.space.preset.search
+    with pytest.raises(ConfigError, match="tune.space.preset: searching the preset has no effect"):
+        MFAFNetHyperModel(config)
+    pinned = load_config(overrides=["model.widths=[8, 16, 32, 64]", "tune.space.preset.search=false"])
+    assert MFAFNetHyperModel(pinned).config is pinned
