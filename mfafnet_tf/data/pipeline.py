@@ -10,7 +10,7 @@ import tensorflow as tf
 from mfafnet_tf.data import augment as augmentation
 from mfafnet_tf.data.labels import IGNORE
 from mfafnet_tf.data.tfrecord import decode_patches
-from mfafnet_tf.data.tiling import INDEX_NAME, scene_patches, valid_fraction
+from mfafnet_tf.data.tiling import INDEX_NAME, scene_patches
 from mfafnet_tf.errors import ConfigError, DataError
 
 DEFAULT_LOOKS = 4
@@ -159,9 +159,9 @@ def make_window_dataset(dataset, split, patch, batch_size, *, stride=None,
     def patches():
         for record in records:
             with dataset.open(record) as scene:
-                for _, _, optical, sar, label in scene_patches(
+                for _, _, optical, sar, label, valid in scene_patches(
                         dataset, record, scene, patch, stride):
-                    if valid_fraction(optical, sar) >= min_valid:
+                    if valid >= min_valid:
                         yield {"optical": optical, "sar": sar, "label": label}
 
     signature = {

@@ -69,17 +69,14 @@ def _pad(array, patch, fill):
     return np.pad(array, padding, constant_values=fill)
 
 
-def valid_fraction(optical, sar):
-    """Share of a patch's pixels whose bands of both modalities are all valid."""
-    return float((np.isfinite(optical).all(-1) & np.isfinite(sar).all(-1)).mean())
-
-
 def scene_patches(dataset, record, scene, patch, stride):
-    """Yields (x, y, optical, sar, label ids) patches of one scene, row band by row band.
+    """Yields (x, y, optical, sar, label ids, valid share) patches of one scene.
 
     Each row band (full width, `patch` rows) is read once; patches are padded
     to `patch` (NaN inputs, ignore labels) where the scene is smaller. Pixels
-    that are invalid in any band get the ignore label.
+    that are invalid in any band get the ignore label. The valid share is that
+    of the scene's pixels in the patch (padding not counted) whose bands of
+    both modalities are all valid.
     """
     if not scene.has_label:
         raise DataError(f"scene {record.name}: no label file to tile with {record.optical}")
@@ -93,7 +90,8 @@ def scene_patches(dataset, record, scene, patch, stride):
             yield (x, y,
                    _pad(band.optical[:, columns], patch, np.nan),
                    _pad(band.sar[:, columns], patch, np.nan),
-                   _pad(labels[:, columns], patch, IGNORE))
+                   _pad(labels[:, columns], patch, IGNORE),
+                   float(band.valid[:, columns].mean()))
 
 
 def _remove_stale(out_dir, keep):
@@ -108,9 +106,10 @@ def tile_dataset(dataset, out_dir, patch, stride=None, split_file=None,
     """Tiles every scene of a dataset into sharded TFRecords plus ``index.json``.
 
     Splits are by whole scene (see `Dataset.scenes`). Patches whose share of
-    valid pixels (every band of both modalities valid) is below `min_valid` are
-    dropped. Shards are written under temporary names and renamed at the end;
-    ``index.json`` is written last, atomically.
+    valid pixels (every band of both modalities valid; padding beyond a small
+    scene's edges not counted) is below `min_valid` are dropped. Shards are
+    written under temporary names and renamed at the end; ``index.json`` is
+    written last, atomically.
 
     Args:
         dataset: a `Dataset` (from `get_dataset`).
@@ -181,10 +180,10 @@ def _write_splits(dataset, records, out_dir, patch, stride, min_valid,
             entry, writer = entries[record.split], writers[record.split]
             entry["scenes"].append(record.name)
             with dataset.open(record) as scene:
-                for x, y, optical, sar, labels in scene_patches(
+                for x, y, optical, sar, labels, valid in scene_patches(
                         dataset, record, scene, patch, stride):
                     bar.update()
-                    if valid_fraction(optical, sar) < min_valid:
+                    if valid < min_valid:
                         entry["dropped"] += 1
                         continue
                     writer.write(encode_patch(optical, sar, labels, record.name, x, y))

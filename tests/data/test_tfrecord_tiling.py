@@ -134,3 +134,15 @@ def test_at_most_one_scene_is_open_at_a_time(tmp_path, synthetic_root, monkeypat
     index = tile_dataset(dataset, tmp_path, patch=32, min_valid=0.0, progress=False)
     assert sum(e["patches"] for e in index["splits"].values()) == 18
     assert max(most) == 1 and not open_scenes
+
+
+def test_padding_does_not_count_against_the_valid_share(tmp_path, rng):
+    root = tmp_path / "whu"
+    for folder, array in (("optical", rng.integers(1, 255, size=(20, 20, 4), dtype=np.uint8)),
+                          ("sar", rng.integers(1, 255, size=(20, 20), dtype=np.uint8)),
+                          ("lbl", np.full((20, 20), 30, np.uint8))):
+        (root / folder).mkdir(parents=True)
+        write_raster(root / folder / "A.tif", array)
+    dataset = get_dataset("whu_opt_sar", root, val_fraction=0)
+    index = tile_dataset(dataset, tmp_path / "out", patch=32, min_valid=0.5, progress=False)
+    assert (index["splits"]["train"]["patches"], index["splits"]["train"]["dropped"]) == (1, 0)
