@@ -28,7 +28,9 @@ def _add_dataset_arguments(parser):
     parser.add_argument("--root", required=True, help="dataset root directory")
     parser.add_argument("--manifest", help="manifest CSV (dataset 'manifest')")
     parser.add_argument("--class-names", help="comma-separated class names")
-    parser.add_argument("--label-map", help="raw code to class id, e.g. '-1:ignore,1:0,2:1'")
+    parser.add_argument(
+        "--label-map", help="raw code to class id; write it with '=' when it starts "
+        "with a minus sign: --label-map=-1:ignore,1:0,2:1")
     parser.add_argument("--optical-bands", type=_bands, help="1-based, e.g. 4,3,2,8")
     parser.add_argument("--sar-bands", type=_bands, help="1-based, e.g. 1,2")
     parser.add_argument("--optical-nodata", type=float, help="overrides declared nodata")

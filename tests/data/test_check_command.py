@@ -78,3 +78,19 @@ def test_each_problem_fails_the_check(root, capsys, folder, damage, expected):
 def test_empty_dataset_fails(tmp_path, capsys):
     code, out = _check(tmp_path, capsys)
     assert code == 1 and "no scenes found" in out
+
+
+def test_label_map_starting_with_a_minus_sign(tmp_path, capsys):
+    write_raster(tmp_path / "s2.tif", np.full((8, 8, 3), 5, np.int16))
+    write_raster(tmp_path / "s1.tif", np.full((8, 8), -12.0, np.float32))
+    write_raster(tmp_path / "lc.tif", np.array([[-1, 3] * 4] * 8, np.int16))
+    (tmp_path / "manifest.csv").write_text("optical,sar,label\ns2.tif,s1.tif,lc.tif\n")
+    arguments = ["data", "check", "--dataset", "manifest", "--root", str(tmp_path),
+                 "--class-names", "crop"]
+    assert main(arguments + ["--label-map=-1:ignore,3:0"]) == 0
+    assert "ok    s2: 8x8, 100.0% valid" in capsys.readouterr().out
+    assert main(arguments) == 1                       # -1 and 3 are unknown codes
+    assert "unknown label code" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["data", "check", "--help"])
+    assert "--label-map=-1:ignore" in " ".join(capsys.readouterr().out.split())
