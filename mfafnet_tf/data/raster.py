@@ -104,9 +104,9 @@ def read_bands(dataset, bands, x, y, width, height):
 
 
 def invalid_mask(values, nodata):
-    """Boolean [h, w, C]: NaN or equal to the band's nodata value."""
+    """Boolean [h, w, C]: NaN, ±inf or equal to the band's nodata value."""
     if np.issubdtype(values.dtype, np.floating):
-        invalid = np.isnan(values)
+        invalid = ~np.isfinite(values)
     else:
         invalid = np.zeros(values.shape, dtype=bool)
     for channel, value in enumerate(nodata):

@@ -14,7 +14,7 @@ Window.__doc__ = "A pixel rectangle of a scene: column, row, width, height."
 SceneWindow = collections.namedtuple("SceneWindow", ["optical", "sar", "label", "valid"])
 SceneWindow.__doc__ = """The pixels of one window of a scene.
 
-optical: float32 [h, w, Co], NaN where a band is invalid (declared nodata or NaN).
+optical: float32 [h, w, Co], NaN where a band is invalid (declared nodata, NaN or ±inf).
 sar: float32 [h, w, Cs], NaN where a band is invalid.
 label: raw label codes [h, w] in the file's integer dtype, or None without labels.
 valid: bool [h, w], True where every band of both modalities is valid.
@@ -189,7 +189,9 @@ class Scene:
     def _read_modality(self, source, window):
         values = self._read(source, window)
         invalid = raster.invalid_mask(values, source.nodata)
-        values = values.astype(np.float32)
+        with np.errstate(over="ignore"):      # float64 beyond float32's range
+            values = values.astype(np.float32)
+        invalid |= ~np.isfinite(values)
         values[invalid] = np.nan
         return values, invalid
 

@@ -149,3 +149,19 @@ def test_truncated_file_fails_on_read(tmp_path, scene_files):
     with pytest.raises(DataError, match="truncated.tif"):
         with open_scene(str(path), scene_files["sar"]) as scene:
             scene.read(Window(0, 0, 64, 48))
+
+
+def test_infinite_values_are_invalid(tmp_path, rng):
+    optical = rng.uniform(0, 1, size=(8, 8, 2))          # float64
+    optical[1, 2, 0] = 1e300                             # inf once cast to float32
+    sar = rng.normal(-12, 3, size=(8, 8)).astype(np.float32)
+    sar[3, 4] = -np.inf                                  # dB of a zero backscatter
+    sar[5, 6] = np.inf
+    with open_scene(write_raster(tmp_path / "o.tif", optical),
+                    write_raster(tmp_path / "s.tif", sar)) as scene:
+        window = scene.read(Window(0, 0, 8, 8))
+    expected = np.ones((8, 8), bool)
+    expected[1, 2] = expected[3, 4] = expected[5, 6] = False
+    np.testing.assert_array_equal(window.valid, expected)
+    assert np.isnan(window.optical[1, 2, 0]) and np.isnan(window.sar[3, 4, 0])
+    assert np.isfinite(window.optical).sum() == 127 and np.isfinite(window.sar).sum() == 62
