@@ -66,23 +66,27 @@ class Scene:
                  sar_bands=None, optical_nodata=None, sar_nodata=None,
                  expect_optical_bands=None, expect_sar_bands=None,
                  geo_tolerance=GEO_TOLERANCE):
-        self._optical = _Raster(optical, "optical", optical_bands, optical_nodata)
-        self._sar = _Raster(sar, "SAR", sar_bands, sar_nodata)
-        self._label = None
-        if label is not None:
-            self._label = _Raster(label, "label", None, None, integer=True)
-            if self._label.dataset.RasterCount != 1:
-                raise DataError(
-                    f"label raster {self._label.path}: expected 1 band, found "
-                    f"{self._label.dataset.RasterCount}")
-        self._check_band_count(self._optical, expect_optical_bands)
-        self._check_band_count(self._sar, expect_sar_bands)
-        for partner in (self._sar, self._label):
-            if partner is not None:
-                self._check_registration(self._optical, partner, geo_tolerance)
-        self.width, self.height = self._optical.size
-        self.geotransform = tuple(self._optical.dataset.GetGeoTransform())
-        self.projection = self._optical.dataset.GetProjection()
+        self._optical = self._sar = self._label = None
+        try:
+            self._optical = _Raster(optical, "optical", optical_bands, optical_nodata)
+            self._sar = _Raster(sar, "SAR", sar_bands, sar_nodata)
+            if label is not None:
+                self._label = _Raster(label, "label", None, None, integer=True)
+                if self._label.dataset.RasterCount != 1:
+                    raise DataError(
+                        f"label raster {self._label.path}: expected 1 band, found "
+                        f"{self._label.dataset.RasterCount}")
+            self._check_band_count(self._optical, expect_optical_bands)
+            self._check_band_count(self._sar, expect_sar_bands)
+            for partner in (self._sar, self._label):
+                if partner is not None:
+                    self._check_registration(self._optical, partner, geo_tolerance)
+            self.width, self.height = self._optical.size
+            self.geotransform = tuple(self._optical.dataset.GetGeoTransform())
+            self.projection = self._optical.dataset.GetProjection()
+        except BaseException:
+            self.close()
+            raise
 
     @staticmethod
     def _check_band_count(source, expected):

@@ -165,3 +165,20 @@ def test_infinite_values_are_invalid(tmp_path, rng):
     np.testing.assert_array_equal(window.valid, expected)
     assert np.isnan(window.optical[1, 2, 0]) and np.isnan(window.sar[3, 4, 0])
     assert np.isfinite(window.optical).sum() == 127 and np.isfinite(window.sar).sum() == 62
+
+
+
+def _open_files():
+    folder = "/proc/self/fd"
+    return {os.path.realpath(os.path.join(folder, fd)) for fd in os.listdir(folder)}
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
+def test_failed_open_closes_the_files(tmp_path, scene_files):
+    two_bands = write_raster(tmp_path / "two.tif", np.zeros((48, 64, 2), np.uint8))
+    with pytest.raises(DataError, match="expected 1 band") as failure:
+        open_scene(scene_files["optical"], scene_files["sar"], two_bands)
+    assert failure.value.__traceback__ is not None    # keeps the failed Scene alive
+    files = {os.path.realpath(p) for p in (scene_files["optical"], scene_files["sar"],
+                                           two_bands)}
+    assert not files & _open_files()
