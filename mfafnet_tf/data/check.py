@@ -34,7 +34,7 @@ def check_scene(dataset, record):
                     Window(0, y, scene.width, min(rows, scene.height - y)))
                 valid += int(window.valid.sum())
                 if window.label is not None:
-                    dataset.map_labels(window.label, record.label)
+                    dataset.map_labels(window.label, record.label, scene.label_nodata)
             report.valid_fraction = valid / float(scene.width * scene.height)
     except DataError as error:
         report.problem = str(error)

@@ -218,13 +218,16 @@ class Dataset:
         col, row = dataset.RasterXSize / 2, dataset.RasterYSize / 2
         return gt[0] + col * gt[1] + row * gt[2], gt[3] + col * gt[4] + row * gt[5]
 
-    def map_labels(self, raw, source="labels"):
+    def map_labels(self, raw, source="labels", nodata=None):
         """Maps raw label codes to uint8 class ids, 255 = ignore.
+
+        Pixels equal to `nodata` (the label file's declared nodata,
+        `Scene.label_nodata`) are ignored even when the mapping does not list it.
 
         Raises:
             DataError: an unknown code; the message names `source` and the code.
         """
-        return self.label_map(raw, source)
+        return self.label_map(raw, source, nodata)
 
     def open(self, record):
         """Opens a scene record as a validated `Scene`."""

@@ -59,12 +59,13 @@ class LabelMap:
             mapping[code.strip()] = target.strip()
         return cls(mapping, num_classes)
 
-    def __call__(self, raw, source="labels"):
+    def __call__(self, raw, source="labels", nodata=None):
         """Maps raw codes to uint8 class ids.
 
         Args:
             raw: integer array of raw codes.
             source: the file the codes come from, named in errors.
+            nodata: a code meaning "no label" (ignored whether listed or not).
 
         Raises:
             DataError: `raw` holds codes that the mapping does not list.
@@ -72,11 +73,14 @@ class LabelMap:
         raw = np.asarray(raw)
         index = np.searchsorted(self.codes, raw)
         np.clip(index, 0, len(self.codes) - 1, out=index)
-        known = self.codes[index] == raw
+        missing = raw == nodata if nodata is not None else np.zeros(raw.shape, bool)
+        known = (self.codes[index] == raw) | missing
         if not known.all():
             unknown = np.unique(raw[~known])
             listed = ", ".join(str(v) for v in unknown[:10])
             raise DataError(
                 f"{source}: unknown label code(s) {listed}; expected one of "
                 f"{', '.join(str(c) for c in self.codes)}")
-        return self.ids[index]
+        ids = self.ids[index]
+        ids[missing] = IGNORE
+        return ids

@@ -146,6 +146,11 @@ class Scene:
         return self._label is not None
 
     @property
+    def label_nodata(self):
+        """The label file's declared nodata code (None without labels or nodata)."""
+        return self._label.nodata[0] if self._label is not None else None
+
+    @property
     def block_size(self):
         """The optical file's natural block size (columns, rows)."""
         return tuple(self._optical.dataset.GetRasterBand(1).GetBlockSize())

@@ -83,7 +83,7 @@ def scene_patches(dataset, record, scene, patch, stride):
     rows = min(patch, scene.height)
     for y in window_starts(scene.height, patch, stride):
         band = scene.read(Window(0, y, scene.width, rows))
-        labels = dataset.map_labels(band.label, record.label)
+        labels = dataset.map_labels(band.label, record.label, scene.label_nodata)
         labels[~band.valid] = IGNORE
         for x in window_starts(scene.width, patch, stride):
             columns = slice(x, x + patch)

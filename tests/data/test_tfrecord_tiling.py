@@ -146,3 +146,20 @@ def test_padding_does_not_count_against_the_valid_share(tmp_path, rng):
     dataset = get_dataset("whu_opt_sar", root, val_fraction=0)
     index = tile_dataset(dataset, tmp_path / "out", patch=32, min_valid=0.5, progress=False)
     assert (index["splits"]["train"]["patches"], index["splits"]["train"]["dropped"]) == (1, 0)
+
+
+def test_declared_label_nodata_is_ignored(tmp_path, rng):
+    from mfafnet_tf.data.check import check_dataset
+
+    label = rng.choice(np.array([-1, 1, 2], np.int16), size=(16, 16))
+    write_raster(tmp_path / "s2.tif", rng.integers(1, 99, size=(16, 16, 3), dtype=np.int16))
+    write_raster(tmp_path / "s1.tif", rng.normal(-12, 3, size=(16, 16)).astype(np.float32))
+    write_raster(tmp_path / "lc.tif", label, nodata=-1)
+    (tmp_path / "manifest.csv").write_text("optical,sar,label\ns2.tif,s1.tif,lc.tif\n")
+    dataset = get_dataset("manifest", tmp_path, class_names=["crop", "forest"],
+                          label_map="1:0,2:1", val_fraction=0)
+    (report,), problems = check_dataset(dataset, progress=False)
+    assert report.problem is None and not problems
+    index = tile_dataset(dataset, tmp_path / "out", patch=16, min_valid=0.0, progress=False)
+    (patch,) = _read_split(tmp_path / "out", index, "train")["label"]
+    np.testing.assert_array_equal(patch, np.select([label == 1, label == 2], [0, 1], 255))
