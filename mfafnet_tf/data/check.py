@@ -8,6 +8,7 @@ from mfafnet_tf.data.scene import Window
 from mfafnet_tf.errors import DataError
 
 STRIP_ROWS = 256
+MAX_STRIP_ROWS = 1024
 
 
 @dataclasses.dataclass
@@ -27,7 +28,7 @@ def check_scene(dataset, record):
     try:
         with dataset.open(record) as scene:
             report.width, report.height = scene.width, scene.height
-            rows = max(STRIP_ROWS, scene.block_size[1])
+            rows = min(max(STRIP_ROWS, scene.block_size[1]), MAX_STRIP_ROWS)
             valid = 0
             for y in range(0, scene.height, rows):
                 window = scene.read(

@@ -94,3 +94,26 @@ def test_label_map_starting_with_a_minus_sign(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["data", "check", "--help"])
     assert "--label-map=-1:ignore" in " ".join(capsys.readouterr().out.split())
+
+
+def test_single_strip_scene_is_read_in_bounded_strips(tmp_path, monkeypatch):
+    from mfafnet_tf.data.check import check_dataset
+    from mfafnet_tf.data.datasets import get_dataset
+    from mfafnet_tf.data.scene import Scene
+
+    strip = ["BLOCKYSIZE=3000"]                  # untiled, blocks taller than 1024 rows
+    write_raster(tmp_path / "o.tif", np.ones((3000, 2, 3), np.uint8), options=strip)
+    write_raster(tmp_path / "s.tif", np.ones((3000, 2), np.uint8), options=strip)
+    (tmp_path / "manifest.csv").write_text("optical,sar\no.tif,s.tif\n")
+    heights = []
+    real_read = Scene.read
+
+    def read(self, window):
+        heights.append(window.height)
+        return real_read(self, window)
+
+    monkeypatch.setattr(Scene, "read", read)
+    (report,), _ = check_dataset(
+        get_dataset("manifest", tmp_path, class_names=["a"]), progress=False)
+    assert report.problem is None and report.valid_fraction == 1.0
+    assert max(heights) <= 1024 and sum(heights) == 3000
