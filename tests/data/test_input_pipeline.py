@@ -105,3 +105,11 @@ def test_window_source_matches_tiles(tmp_path, synthetic_root):
     np.testing.assert_array_equal(tiled[0][0]["optical"], windowed[0][0]["optical"])
     np.testing.assert_array_equal(tiled[0][0]["sar"], windowed[0][0]["sar"])
     np.testing.assert_array_equal(tiled[0][2], windowed[0][2])
+
+
+def test_package_exports_are_plain_imports():
+    import mfafnet_tf.data as data
+
+    assert set(data.__all__) <= set(vars(data))
+    assert data.tile_dataset.__module__ == "mfafnet_tf.data.tiling"
+    assert data.make_window_dataset.__module__ == "mfafnet_tf.data.pipeline"
