@@ -37,7 +37,11 @@ def test_stats_equal_numpy(tmp_path, rng, monkeypatch, transform):
         opticals.append(window.optical)
         sars.append(window.sar)
     scenes = [open_scene(*pair) for pair in pairs]
-    result = compute_stats(scenes, sar_transform=transform, progress=False)
+    try:
+        result = compute_stats(scenes, sar_transform=transform, progress=False)
+    finally:
+        for scene in scenes:
+            scene.close()
     for key, arrays, used in (("optical", opticals, "none"), ("sar", sars, transform)):
         mean, std, count = _expected(np.concatenate(arrays), used)
         np.testing.assert_allclose(result[key]["mean"], mean, rtol=1e-9)
