@@ -44,7 +44,9 @@ def evaluate_scenes(model, dataset, records, *, tile, overlap, batch_size, progr
             for window, probabilities, valid in iter_scene_predictions(
                 runner, scene, tile=tile, overlap=overlap, batch_size=batch_size
             ):
-                labels = dataset.map_labels(scene.read(window).label, record.label)
+                labels = dataset.map_labels(
+                    scene.read(window).label, record.label, scene.label_nodata
+                )
                 confusion += confusion_matrix(
                     labels, probabilities.argmax(axis=-1), dataset.num_classes, valid
                 )
