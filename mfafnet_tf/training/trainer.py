@@ -74,6 +74,7 @@ def train(config, run_dir, callbacks=()):
             validation_steps=config.train.validation_steps,
             callbacks=build_callbacks(out_dir) + list(callbacks),
             verbose=config.runtime.verbose,
+            shuffle=False,  # the tf.data pipeline shuffles; Keras would only warn
         )
     save_model_atomic(model, os.path.join(out_dir, FINAL_MODEL))
     return model, history

@@ -105,6 +105,7 @@ class MFAFNetHyperModel(keras_tuner.HyperModel):
             kwargs.setdefault("validation_data", validation)
             kwargs.setdefault("steps_per_epoch", steps)
             kwargs.setdefault("validation_steps", config.train.validation_steps)
+            kwargs.setdefault("shuffle", False)  # the tf.data pipeline shuffles
         kwargs.setdefault("epochs", config.train.epochs)
         kwargs.setdefault("verbose", config.runtime.verbose)
         return model.fit(*args, **kwargs)
