@@ -60,3 +60,28 @@ def test_evaluate_run_scores_a_single_modality_model(tmp_path):
     scores, paths = evaluate_run(config, model_path, str(tmp_path / "out"), progress=False)
     assert scores["pixels"] == scored > 0
     assert all(os.path.exists(path) for path in paths.values())
+
+
+def test_declared_label_nodata_is_not_scored(tmp_path):
+    """A label file's declared nodata (not a class code) is ignored, not an error."""
+    from osgeo import gdal
+
+    split_file = synthesize(str(tmp_path), scenes=1, size=(40, 30), seed=5, progress=False)
+    dataset = get_dataset("whu_opt_sar", str(tmp_path), split_file=split_file)
+    (record,) = dataset.scenes()
+    with dataset.open(record) as scene:
+        before = scene.read(Window(0, 0, scene.width, scene.height))
+    raster = gdal.Open(record.label, gdal.GA_Update)
+    band = raster.GetRasterBand(1)
+    codes = band.ReadAsArray()
+    codes[:10] = 99
+    band.WriteArray(codes)
+    band.SetNoDataValue(99)
+    raster = band = None
+    labels = dataset.map_labels(before.label)
+    labels[:10] = 255
+    expected = int(((labels < NUM_CLASSES) & before.valid).sum())
+    confusion = evaluate_scenes(
+        _constant_runner(1), dataset, [record], tile=16, overlap=4, batch_size=2, progress=False
+    )
+    assert confusion.sum() == expected > 0
