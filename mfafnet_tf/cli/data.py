@@ -3,6 +3,7 @@
 import json
 import sys
 
+from mfafnet_tf.cli.arguments import band_list, name_list
 from mfafnet_tf.errors import ConfigError
 
 
@@ -14,25 +15,17 @@ def _size(text):
         raise ConfigError(f"--size: expected HxW such as 256x256, found {text!r}") from None
 
 
-def _bands(text):
-    try:
-        return tuple(int(v) for v in text.split(",")) if text else None
-    except ValueError:
-        raise ConfigError(
-            f"band selection: expected 1-based numbers such as 1,2,3, found {text!r}") from None
-
-
 def _add_dataset_arguments(parser):
     parser.add_argument("--dataset", required=True,
                         help="whu_opt_sar, yeseg_opt_sar or manifest")
     parser.add_argument("--root", required=True, help="dataset root directory")
     parser.add_argument("--manifest", help="manifest CSV (dataset 'manifest')")
-    parser.add_argument("--class-names", help="comma-separated class names")
+    parser.add_argument("--class-names", type=name_list, help="comma-separated class names")
     parser.add_argument(
         "--label-map", help="raw code to class id; write it with '=' when it starts "
         "with a minus sign: --label-map=-1:ignore,1:0,2:1")
-    parser.add_argument("--optical-bands", type=_bands, help="1-based, e.g. 4,3,2,8")
-    parser.add_argument("--sar-bands", type=_bands, help="1-based, e.g. 1,2")
+    parser.add_argument("--optical-bands", type=band_list, help="1-based, e.g. 4,3,2,8")
+    parser.add_argument("--sar-bands", type=band_list, help="1-based, e.g. 1,2")
     parser.add_argument("--optical-nodata", type=float, help="overrides declared nodata")
     parser.add_argument("--sar-nodata", type=float, help="overrides declared nodata")
     parser.add_argument("--val-fraction", type=float,
@@ -44,7 +37,7 @@ def _dataset(args, **extra):
 
     options = dict(
         manifest=args.manifest, label_map=args.label_map,
-        class_names=args.class_names.split(",") if args.class_names else None,
+        class_names=args.class_names,
         optical_bands=args.optical_bands, sar_bands=args.sar_bands,
         optical_nodata=args.optical_nodata, sar_nodata=args.sar_nodata,
         val_fraction=args.val_fraction, **extra)

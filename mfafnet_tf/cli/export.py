@@ -1,5 +1,7 @@
 """``mfafnet export``: a SavedModel for TF Serving from a ``.keras`` model."""
 
+from mfafnet_tf.cli.arguments import name_list
+
 
 def register(subparsers):
     """Adds the ``export`` subcommand."""
@@ -13,7 +15,7 @@ def register(subparsers):
     parser.add_argument("--model", required=True, help=".keras file")
     parser.add_argument("--out", required=True,
                         help="new SavedModel directory; for TF Serving a version directory such as models/mfafnet/1")
-    parser.add_argument("--class-names", help="comma-separated class names (default: the model's)")
+    parser.add_argument("--class-names", type=name_list, help="comma-separated class names (default: the model's)")
     parser.set_defaults(func=run)
 
 
@@ -23,7 +25,6 @@ def run(args):
     from mfafnet_tf.inference.model_loading import load_keras_model
 
     model = load_keras_model(args.model)
-    class_names = [name.strip() for name in args.class_names.split(",")] if args.class_names else None
-    out = export_saved_model(model, args.out, class_names=class_names)
+    out = export_saved_model(model, args.out, class_names=args.class_names)
     print(f"wrote SavedModel {out} (signature serving_default: optical, sar -> class_ids, probabilities)")
     return 0

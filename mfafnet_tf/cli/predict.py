@@ -1,14 +1,6 @@
 """``mfafnet predict``: segment a whole optical + SAR scene into a class-map GeoTIFF."""
 
-import argparse
-
-
-def band_list(text):
-    """Parses a 1-based band list such as ``4,3,2,8``."""
-    try:
-        return [int(value) for value in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected 1-based band numbers such as 1,2,3, found {text!r}") from None
+from mfafnet_tf.cli.arguments import band_list, name_list
 
 
 def register(subparsers):
@@ -31,7 +23,7 @@ def register(subparsers):
     parser.add_argument("--batch-size", type=int, default=4, help="tiles per model call (default 4)")
     parser.add_argument("--probabilities", help="also write float32 class probabilities to this GeoTIFF")
     parser.add_argument("--quicklook", help="also write a PNG preview with a legend")
-    parser.add_argument("--class-names", help="comma-separated class names (default: the model's)")
+    parser.add_argument("--class-names", type=name_list, help="comma-separated class names (default: the model's)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
 
@@ -46,7 +38,7 @@ def run(args):
         optical_bands=args.optical_bands, sar_bands=args.sar_bands,
         tile=args.tile, overlap=args.overlap, batch_size=args.batch_size,
         probabilities=args.probabilities, quicklook=args.quicklook,
-        class_names=[name.strip() for name in args.class_names.split(",")] if args.class_names else None,
+        class_names=args.class_names,
         progress=not args.quiet,
     )
     print(f"wrote {out}")
