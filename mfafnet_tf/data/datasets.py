@@ -7,14 +7,21 @@ import os
 
 from mfafnet_tf.data import raster, splits
 from mfafnet_tf.data.labels import LabelMap
-from mfafnet_tf.data.manifest import read_manifest
+from mfafnet_tf.data.manifest import MODALITIES, read_manifest
 from mfafnet_tf.data.scene import open_scene
 from mfafnet_tf.data.whu_split import WHU_OFFICIAL_SPLIT
 from mfafnet_tf.errors import ConfigError, DataError
 
-SceneRecord = collections.namedtuple(
-    "SceneRecord", ["name", "optical", "sar", "label", "split"])
-SceneRecord.__doc__ = "One scene of a dataset: name, file paths (label may be None), split."
+class SceneRecord(collections.namedtuple(
+        "SceneRecord", ["name", "optical", "sar", "label", "split"])):
+    """One scene of a dataset: name, file paths (label and one of optical, SAR may be None), split."""
+
+    __slots__ = ()
+
+    @property
+    def path(self):
+        """The optical file's path, else the SAR file's (for messages and the scene's grid)."""
+        return self.optical if self.optical is not None else self.sar
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,6 +120,32 @@ class Dataset:
     @property
     def num_classes(self):
         return len(self.class_names)
+
+    @property
+    def source(self):
+        """Where the dataset is described: the manifest CSV, else the root."""
+        return self.manifest or self.root
+
+    @property
+    def modalities(self):
+        """The modalities the scenes have: both, or the manifest's columns.
+
+        Reads the manifest; () when it lists no scenes.
+        """
+        if self.manifest is None:
+            return MODALITIES
+        records, _ = self.discover()
+        return tuple(m for m in MODALITIES if records and getattr(records[0], m))
+
+    def require_modalities(self, needed, model):
+        """Raises ConfigError unless the scenes have every modality in `needed`.
+
+        Args:
+            needed: modalities the model takes.
+            model: the model, in words, for the message (e.g. "model unet").
+        """
+        check_modalities(f"dataset {self.name} ({self.source})", self.modalities,
+                         needed, model)
 
     def discover(self):
         """Finds the scenes on disk without splitting them.
@@ -213,7 +246,8 @@ class Dataset:
 
     @staticmethod
     def _center(record):
-        dataset = raster.open_raster(record.optical, "optical")
+        dataset = raster.open_raster(
+            record.path, "optical" if record.optical is not None else "SAR")
         gt = dataset.GetGeoTransform()
         col, row = dataset.RasterXSize / 2, dataset.RasterYSize / 2
         return gt[0] + col * gt[1] + row * gt[2], gt[3] + col * gt[4] + row * gt[5]
@@ -237,6 +271,24 @@ class Dataset:
             optical_nodata=self.optical_nodata, sar_nodata=self.sar_nodata,
             expect_optical_bands=self.optical_channels,
             expect_sar_bands=self.sar_channels)
+
+
+def check_modalities(source, available, needed, model):
+    """Raises ConfigError when `model` needs modalities that `source` lacks.
+
+    Args:
+        source: the data, in words (names the dataset or file).
+        available: modalities the data has.
+        needed: modalities the model takes.
+        model: the model, in words.
+    """
+    missing = [m for m in needed if m not in available]
+    if missing:
+        raise ConfigError(
+            f"{source} has {' and '.join(available) or 'no'} input(s); {model} needs "
+            f"{' and '.join(needed)}, so {' and '.join(missing)} is missing; train a "
+            f"UNet on what the data has (model.name=unet, model.modalities="
+            f"[{', '.join(available)}]) or add the missing column to the manifest")
 
 
 def get_dataset(name, root, **options):

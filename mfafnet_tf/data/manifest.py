@@ -6,16 +6,18 @@ import os
 from mfafnet_tf.data.splits import scene_name
 from mfafnet_tf.errors import DataError
 
-REQUIRED_COLUMNS = ("optical", "sar")
+MODALITIES = ("optical", "sar")
 
 
 def read_manifest(path):
     """Reads a manifest CSV with columns ``optical,sar[,label][,split][,name]``.
 
+    One of ``optical`` and ``sar`` may be absent (a single-modality dataset).
     Relative paths are taken relative to the manifest's directory.
 
     Returns:
-        A list of dicts with keys name, optical, sar, label (or None), split (or None).
+        A list of dicts with keys name, optical, sar (None when its column is
+        absent), label (or None), split (or None).
     """
     path = os.fspath(path)
     base = os.path.dirname(os.path.abspath(path))
@@ -27,16 +29,19 @@ def read_manifest(path):
                     for row in reader]
     except OSError as error:
         raise DataError(f"manifest {path}: cannot be read ({error})") from None
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    if missing:
+    modalities = [c for c in MODALITIES if c in columns]
+    if not modalities:
         raise DataError(
-            f"manifest {path}: missing column(s) {', '.join(missing)}; expected a "
-            f"header with optical,sar[,label][,split][,name], found {columns}")
+            f"manifest {path}: no optical or sar column; expected a header with "
+            f"optical,sar[,label][,split][,name] (one of optical, sar may be "
+            f"absent), found {columns}")
     entries, seen = [], {}
     for line, row in enumerate(rows, 2):
-        if not row["optical"] or not row["sar"]:
-            raise DataError(f"manifest {path}, line {line}: empty optical or sar path")
-        name = row.get("name") or scene_name(row["optical"])
+        empty = [c for c in modalities if not row.get(c)]
+        if empty:
+            raise DataError(
+                f"manifest {path}, line {line}: empty {' and '.join(empty)} path")
+        name = row.get("name") or scene_name(row[modalities[0]])
         if name in seen:
             raise DataError(
                 f"manifest {path}, line {line}: scene name {name!r} repeats line "
@@ -44,8 +49,8 @@ def read_manifest(path):
         seen[name] = line
         entries.append({
             "name": name,
-            "optical": os.path.join(base, row["optical"]),
-            "sar": os.path.join(base, row["sar"]),
+            **{c: os.path.join(base, row[c]) if c in modalities else None
+               for c in MODALITIES},
             "label": os.path.join(base, row["label"]) if row.get("label") else None,
             "split": row.get("split") or None,
         })

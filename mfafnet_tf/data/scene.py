@@ -14,10 +14,11 @@ Window.__doc__ = "A pixel rectangle of a scene: column, row, width, height."
 SceneWindow = collections.namedtuple("SceneWindow", ["optical", "sar", "label", "valid"])
 SceneWindow.__doc__ = """The pixels of one window of a scene.
 
-optical: float32 [h, w, Co], NaN where a band is invalid (declared nodata, NaN or ±inf).
-sar: float32 [h, w, Cs], NaN where a band is invalid.
+optical: float32 [h, w, Co], NaN where a band is invalid (declared nodata, NaN or ±inf);
+    [h, w, 0] when the scene has no optical file.
+sar: float32 [h, w, Cs], NaN where a band is invalid; [h, w, 0] without a SAR file.
 label: raw label codes [h, w] in the file's integer dtype, or None without labels.
-valid: bool [h, w], True where every band of both modalities is valid.
+valid: bool [h, w], True where every band of the scene's modalities is valid.
 """
 
 # Largest allowed displacement between the partners' pixel grids, in pixels.
@@ -57,7 +58,8 @@ class _Raster:
 class Scene:
     """An open, validated optical/SAR(/label) set of co-registered rasters.
 
-    Use `open_scene` to create one. Pixels are only read window by window with
+    One of optical and SAR may be absent (a single-modality dataset): it then
+    has 0 channels. Use `open_scene` to create one. Pixels are only read window by window with
     `read`, so scenes of any size fit in memory. Close it (or use it as a context
     manager) to release the GDAL handles.
     """
@@ -67,29 +69,44 @@ class Scene:
                  expect_optical_bands=None, expect_sar_bands=None,
                  geo_tolerance=GEO_TOLERANCE):
         self._optical = self._sar = self._label = None
+        if optical is None and sar is None:
+            raise DataError("scene: expected an optical or a SAR file, found neither")
         try:
-            self._optical = _Raster(optical, "optical", optical_bands, optical_nodata)
-            self._sar = _Raster(sar, "SAR", sar_bands, sar_nodata)
+            if optical is not None:
+                self._optical = _Raster(optical, "optical", optical_bands, optical_nodata)
+            if sar is not None:
+                self._sar = _Raster(sar, "SAR", sar_bands, sar_nodata)
             if label is not None:
                 self._label = _Raster(label, "label", None, None, integer=True)
                 if self._label.dataset.RasterCount != 1:
                     raise DataError(
                         f"label raster {self._label.path}: expected 1 band, found "
                         f"{self._label.dataset.RasterCount}")
-            self._check_band_count(self._optical, expect_optical_bands)
-            self._check_band_count(self._sar, expect_sar_bands)
+            self._check_band_count(self._optical, "optical", expect_optical_bands)
+            self._check_band_count(self._sar, "SAR", expect_sar_bands)
+            reference = self._reference
             for partner in (self._sar, self._label):
-                if partner is not None:
-                    self._check_registration(self._optical, partner, geo_tolerance)
-            self.width, self.height = self._optical.size
-            self.geotransform = tuple(self._optical.dataset.GetGeoTransform())
-            self.projection = self._optical.dataset.GetProjection()
+                if partner is not None and partner is not reference:
+                    self._check_registration(reference, partner, geo_tolerance)
+            self.width, self.height = reference.size
+            self.geotransform = tuple(reference.dataset.GetGeoTransform())
+            self.projection = reference.dataset.GetProjection()
         except BaseException:
             self.close()
             raise
 
-    @staticmethod
-    def _check_band_count(source, expected):
+    @property
+    def _reference(self):
+        """The raster whose grid the others must share: optical, else SAR."""
+        return self._optical if self._optical is not None else self._sar
+
+    def _check_band_count(self, source, role, expected):
+        if source is None:
+            if expected:
+                raise DataError(
+                    f"scene of {self._reference.path}: expected {int(expected)} {role} "
+                    f"band(s), found no {role} file (unset the {role.lower()} bands)")
+            return
         if expected is not None and len(source.bands) != int(expected):
             raise DataError(
                 f"{source.role} raster {source.path}: expected {int(expected)} "
@@ -122,12 +139,17 @@ class Scene:
 
     # Paths and channel counts.
     @property
+    def path(self):
+        """The optical file's path, else the SAR file's."""
+        return self._reference.path
+
+    @property
     def optical_path(self):
-        return self._optical.path
+        return self._optical.path if self._optical is not None else None
 
     @property
     def sar_path(self):
-        return self._sar.path
+        return self._sar.path if self._sar is not None else None
 
     @property
     def label_path(self):
@@ -135,11 +157,11 @@ class Scene:
 
     @property
     def optical_channels(self):
-        return len(self._optical.bands)
+        return len(self._optical.bands) if self._optical is not None else 0
 
     @property
     def sar_channels(self):
-        return len(self._sar.bands)
+        return len(self._sar.bands) if self._sar is not None else 0
 
     @property
     def has_label(self):
@@ -152,8 +174,8 @@ class Scene:
 
     @property
     def block_size(self):
-        """The optical file's natural block size (columns, rows)."""
-        return tuple(self._optical.dataset.GetRasterBand(1).GetBlockSize())
+        """The optical (else SAR) file's natural block size (columns, rows)."""
+        return tuple(self._reference.dataset.GetRasterBand(1).GetBlockSize())
 
     def windows(self, size, stride=None):
         """Windows of `size` pixels every `stride` covering the whole scene.
@@ -186,7 +208,7 @@ class Scene:
                 or window.y + window.height > self.height):
             raise DataError(
                 f"window {tuple(window)} is outside the scene "
-                f"{self.optical_path} ({self.width}x{self.height})")
+                f"{self.path} ({self.width}x{self.height})")
         optical, optical_bad = self._read_modality(self._optical, window)
         sar, sar_bad = self._read_modality(self._sar, window)
         label = None
@@ -196,6 +218,9 @@ class Scene:
         return SceneWindow(optical, sar, label, valid)
 
     def _read_modality(self, source, window):
+        if source is None:
+            empty = (window.height, window.width, 0)
+            return np.zeros(empty, np.float32), np.zeros(empty, bool)
         values = self._read(source, window)
         invalid = raster.invalid_mask(values, source.nodata)
         with np.errstate(over="ignore"):      # float64 beyond float32's range
@@ -236,8 +261,8 @@ def open_scene(optical, sar, label=None, *, optical_bands=None, sar_bands=None,
     """Opens and validates a co-registered optical/SAR(/label) set.
 
     Args:
-        optical: path of the optical raster.
-        sar: path of the SAR raster.
+        optical: path of the optical raster (None: a SAR-only scene).
+        sar: path of the SAR raster (None: an optical-only scene).
         label: path of the single-band integer label raster, or None.
         optical_bands: 1-based optical bands to use (default: all).
         sar_bands: 1-based SAR bands to use (default: all).

@@ -57,6 +57,7 @@ def compute_stats(source, split="train", sar_transform="none",
     """Computes per-band statistics over valid pixels with bounded memory.
 
     A pixel counts for a modality when all that modality's bands are valid.
+    A modality the scenes lack (0 bands) gets empty mean and std, count 0.
     Scenes are read in strips of at most `STRIP_ROWS` rows.
 
     Args:
@@ -90,7 +91,7 @@ def compute_stats(source, split="train", sar_transform="none",
             expected = (moments["optical"].mean.size, moments["sar"].mean.size)
             if channels != expected:
                 raise DataError(
-                    f"statistics: scene {scene.optical_path} has {channels} (optical, "
+                    f"statistics: scene {scene.path} has {channels} (optical, "
                     f"SAR) bands, the earlier scenes {expected}")
             _accumulate(scene, moments, optical_transform, sar_transform)
         finally:
@@ -107,6 +108,8 @@ def _accumulate(scene, moments, optical_transform, sar_transform):
     for y in range(0, scene.height, STRIP_ROWS):
         window = scene.read(Window(0, y, scene.width, min(STRIP_ROWS, scene.height - y)))
         for key, transform in (("optical", optical_transform), ("sar", sar_transform)):
+            if not moments[key].mean.size:     # a modality the scenes lack
+                continue
             values = getattr(window, key).reshape(-1, moments[key].mean.size)
             values = values[np.isfinite(values).all(axis=1)].astype(np.float64)
             moments[key].update(apply_transform(values, transform))

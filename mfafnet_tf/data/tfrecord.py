@@ -27,8 +27,8 @@ def encode_patch(optical, sar, label, scene, x, y):
     """Serializes one patch.
 
     Args:
-        optical: float32 [h, w, Co], NaN = nodata.
-        sar: float32 [h, w, Cs].
+        optical: float32 [h, w, Co], NaN = nodata (Co = 0: no optical).
+        sar: float32 [h, w, Cs] (Cs = 0: no SAR).
         label: uint8 [h, w] class ids, 255 = ignore.
         scene: scene name.
         x, y: pixel offsets of the patch in the scene.
@@ -53,10 +53,11 @@ def decode_patches(serialized, optical_channels, sar_channels, patch):
         label uint8 [B, P, P], and scene, x, y.
     """
     parsed = tf.io.parse_example(serialized, FEATURES)
+    batch = tf.shape(serialized)[0]   # not -1: a modality may have 0 channels
 
     def image(key, dtype, channels):
         values = tf.io.decode_raw(parsed[key], dtype, little_endian=True)
-        shape = [-1, patch, patch] + ([channels] if channels else [])
+        shape = [batch, patch, patch] + ([channels] if channels is not None else [])
         return tf.reshape(values, shape)
 
     return {

@@ -79,7 +79,7 @@ def scene_patches(dataset, record, scene, patch, stride):
     both modalities are all valid.
     """
     if not scene.has_label:
-        raise DataError(f"scene {record.name}: no label file to tile with {record.optical}")
+        raise DataError(f"scene {record.name}: no label file to tile with {record.path}")
     rows = min(patch, scene.height)
     for y in window_starts(scene.height, patch, stride):
         band = scene.read(Window(0, y, scene.width, rows))

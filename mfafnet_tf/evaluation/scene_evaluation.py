@@ -29,6 +29,10 @@ def evaluate_scenes(model, dataset, records, *, tile, overlap, batch_size, progr
 
     Returns:
         int64 ``[K, K]`` confusion matrix (rows = truth).
+
+    Raises:
+        ConfigError: the model's classes differ from the dataset's, or it
+            takes a modality the dataset lacks.
     """
     runner = ModelRunner.wrap(model)
     if runner.num_classes != dataset.num_classes:
@@ -36,10 +40,11 @@ def evaluate_scenes(model, dataset, records, *, tile, overlap, batch_size, progr
             f"the model predicts {runner.num_classes} classes, dataset {dataset.name} "
             f"has {dataset.num_classes} under this protocol"
         )
+    dataset.require_modalities(tuple(runner.channels), "the model")
     confusion = np.zeros((dataset.num_classes,) * 2, np.int64)
     for record in tqdm(records, desc="evaluate", unit="scene", disable=not progress):
         if record.label is None:
-            raise DataError(f"scene {record.name}: no label file for {record.optical}")
+            raise DataError(f"scene {record.name}: no label file for {record.path}")
         with dataset.open(record) as scene:
             for window, probabilities, valid in iter_scene_predictions(
                 runner, scene, tile=tile, overlap=overlap, batch_size=batch_size

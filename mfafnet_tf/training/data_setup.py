@@ -7,6 +7,7 @@ import os
 import tensorflow as tf
 
 from mfafnet_tf import data as mdata
+from mfafnet_tf.data.datasets import MODALITIES, check_modalities
 from mfafnet_tf.errors import ConfigError, DataError
 
 PROTOCOLS = ("ignore_background", "with_background")
@@ -27,6 +28,11 @@ class DatasetInfo:
     normalization: dict
     split_patches: dict
     class_pixels: list
+
+    @property
+    def modalities(self):
+        """The modalities the tiles hold (a 0-channel one is absent)."""
+        return tuple(m for m in MODALITIES if getattr(self, f"{m}_channels"))
 
 
 def open_dataset(config, protocol=None):
@@ -76,6 +82,10 @@ def prepare_data(config, may_write=True):
     when ``data.root`` has none), the tiles, the normalization statistics of
     the training split.
 
+    Raises:
+        ConfigError: the model takes a modality the data lacks (e.g. MFAFNet
+            on a SAR-only manifest); checked before tiling.
+
     Args:
         config: ``ExperimentConfig``.
         may_write: ``False`` (non-chief workers) only checks that they exist.
@@ -101,6 +111,7 @@ def prepare_data(config, may_write=True):
                 seed=data.synthetic_seed,
             )
         dataset = open_dataset(config)
+        dataset.require_modalities(model_modalities(config), describe_model(config))
         if not os.path.exists(index_path):
             print(f"tiling {dataset.name} at {data.root} into {data.tile_dir}")
             mdata.tile_dataset(dataset, data.tile_dir, data.patch, data.stride)
@@ -113,6 +124,8 @@ def prepare_data(config, may_write=True):
             )
             mdata.write_stats(stats_path(config), stats)
     info = load_dataset_info(config)
+    check_modalities(f"tiled dataset {index_path}", info.modalities,
+                     model_modalities(config), describe_model(config))
     if info.patch != data.patch:
         raise ConfigError(
             f"data.patch: {data.tile_dir} holds {info.patch}-pixel patches, the "
@@ -181,6 +194,13 @@ def model_modalities(config):
     if config.model.name == "unet":
         return tuple(config.model.modalities)
     return ("optical", "sar")
+
+
+def describe_model(config):
+    """The recipe's model in words, for messages: ``model mfafnet`` or ``model unet [sar]``."""
+    if config.model.name == "unet":
+        return f"model unet with modalities [{', '.join(config.model.modalities)}]"
+    return f"model {config.model.name}"
 
 
 def build_datasets(config, info, num_replicas=1, multi_worker=False):

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from tiny_rasters import write_raster
-from mfafnet_tf.data import Window, get_dataset, read_split_file
+from mfafnet_tf.data import (
+    Window, compute_stats, get_dataset, make_dataset, read_split_file, tile_dataset)
 from mfafnet_tf.errors import ConfigError, DataError
 
 
@@ -94,8 +95,11 @@ def test_manifest_with_sentinel_like_stacks(tmp_path, rng):
 
 
 def test_manifest_errors(tmp_path):
-    (tmp_path / "manifest.csv").write_text("optical,label\na.tif,b.tif\n")
-    with pytest.raises(DataError, match="missing column\\(s\\) sar"):
+    (tmp_path / "manifest.csv").write_text("label,split\nb.tif,train\n")
+    with pytest.raises(DataError, match="manifest .*manifest.csv: no optical or sar column"):
+        get_dataset("manifest", tmp_path, class_names=["a"]).scenes()
+    (tmp_path / "manifest.csv").write_text("optical,sar\na.tif,\n")
+    with pytest.raises(DataError, match="manifest.csv, line 2: empty sar path"):
         get_dataset("manifest", tmp_path, class_names=["a"]).scenes()
     with pytest.raises(ConfigError, match="class_names must be given"):
         get_dataset("manifest", tmp_path)
@@ -149,3 +153,32 @@ def test_split_file_names_scenes_in_area_folders(tmp_path):
                           val_fraction=0)
     assert {r.name: r.split for r in dataset.scenes()} == {
         "HY_C/12": "test", "HY_D/12": "train"}
+
+
+def test_optical_only_manifest_tiles_into_zero_sar_channels(tmp_path, rng):
+    optical = rng.integers(1, 10000, size=(16, 16, 3)).astype(np.int16)
+    optical[0, 0, 1] = 0
+    write_raster(tmp_path / "s2.tif", optical, nodata=0)
+    write_raster(tmp_path / "lc.tif", np.ones((16, 16), np.uint8))
+    (tmp_path / "manifest.csv").write_text("optical,label\ns2.tif,lc.tif\n")
+    dataset = get_dataset("manifest", tmp_path, class_names=["a", "b"])
+    (record,) = dataset.scenes()
+    assert record.name == "s2" and record.sar is None and dataset.modalities == ("optical",)
+    with dataset.open(record) as scene:
+        window = scene.read(Window(0, 0, 16, 16))
+        assert (scene.optical_channels, scene.sar_channels, scene.sar_path) == (3, 0, None)
+    assert window.sar.shape == (16, 16, 0)
+    assert window.valid.sum() == 16 * 16 - 1              # only the optical nodata
+    stats = compute_stats(dataset, progress=False)
+    assert stats["sar"]["count"] == 0 and stats["optical"]["count"] == 255
+
+    index = tile_dataset(dataset, tmp_path / "tiles", 8, progress=False)
+    assert (index["optical_channels"], index["sar_channels"]) == (3, 0)
+    inputs, labels, _ = next(iter(make_dataset(tmp_path / "tiles", "train", 4)))
+    assert inputs["sar"].shape == (4, 8, 8, 0) and inputs["optical"].shape == (4, 8, 8, 3)
+    np.testing.assert_array_equal(inputs["optical"][0, 1, 1], optical[1, 1])
+    assert labels.numpy()[0, 0, 0] == 255 and labels.numpy()[0, 1, 1] == 1
+
+    with pytest.raises(DataError, match="scene of .*s2.tif: expected 2 SAR band\\(s\\), found no SAR file"):
+        get_dataset("manifest", tmp_path, class_names=["a", "b"],
+                    sar_bands=(1, 2)).open(record)
