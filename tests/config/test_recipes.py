@@ -160,3 +160,38 @@ def test_shipped_recipes_parse(recipe):
         resolve_options(config.model.preset, config.model.options)
     dataset = open_dataset(config)  # adapter options are valid (no file is read)
     assert dataset.num_classes == config.task.num_classes
+
+
+@pytest.mark.parametrize("run", ["unet_sar", "unet_optical", "unet_optical_sar"])
+def test_manifest_unet_baseline_recipes_build_the_demos_baselines(run):
+    from mfafnet_tf.cli.demo import RUNS
+    from mfafnet_tf.models.unet.unet import UNet
+    from mfafnet_tf.training.data_setup import DatasetInfo, open_dataset
+    from mfafnet_tf.training.model_building import build_model
+
+    config = load_config(os.path.join(RECIPES, f"sentinel_manifest_{run}.yaml"))
+    demo = load_config(os.path.join(RECIPES, "sentinel_manifest.yaml"), RUNS[run])
+    assert config.name == f"sentinel_manifest_{run}"
+    assert (config.model.name, config.model.modalities) == (
+        demo.model.name, demo.model.modalities)
+    assert config.model.widths == [64, 128, 256, 512, 1024]
+    assert (config.data.root, config.task) == (demo.data.root, demo.task)
+    dataset = open_dataset(config)
+    single = config.model.modalities != ["optical", "sar"]
+    assert (config.data.tile_dir != demo.data.tile_dir) == single
+    bands = {"optical": [3, 2, 1, 4], "sar": [1, 2]}   # the base recipe's
+    assert dataset.optical_bands == (bands["optical"] if "optical" in config.model.modalities
+                                     else None)
+    assert dataset.sar_bands == (bands["sar"] if "sar" in config.model.modalities else None)
+
+    info = DatasetInfo(
+        tile_dir=config.data.tile_dir, patch=256, num_classes=6,
+        class_names=list(config.task.class_names), optical_channels=4, sar_channels=2,
+        normalization={"optical": {"mean": [0.0] * 4, "std": [1.0] * 4},
+                       "sar": {"mean": [0.0] * 2, "std": [1.0] * 2}},
+        split_patches={}, class_pixels=[])
+    model = build_model(config, info)
+    assert isinstance(model, UNet)
+    assert sorted(model.input) == sorted(config.model.modalities)
+    assert model.widths == (64, 128, 256, 512, 1024)
+    assert model.output_shape[-1] == 6
