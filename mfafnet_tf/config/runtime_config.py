@@ -14,7 +14,8 @@ class RuntimeConfig:
             ``default``, ``one_device``, ``mirrored``, ``multi_worker`` to force it.
         devices: Devices for ``mirrored``/``one_device`` (e.g. ``["/cpu:0",
             "/cpu:1"]``); ``None`` uses the visible GPUs.
-        mixed_precision: Train under the ``mixed_float16`` policy.
+        mixed_precision: Train under the ``mixed_float16`` policy (float32
+            where no GPU is visible).
         jit_compile: Compile the train step with XLA (slow on CPU; ignored by
             Keras under multi-replica strategies).
         seed: Seed of Python, NumPy and TensorFlow random generators.

@@ -27,10 +27,26 @@ def start_run(config):
     strategy = select_strategy(config)
     is_chief, task_id = worker_role()
     keras.utils.set_random_seed(config.runtime.seed)
-    keras.mixed_precision.set_global_policy(
-        "mixed_float16" if config.runtime.mixed_precision else "float32"
-    )
+    set_precision_policy(config)
     return strategy, is_chief, task_id, prepare_data(config, may_write=is_chief)
+
+
+def set_precision_policy(config):
+    """Sets Keras's global dtype policy from ``runtime.mixed_precision``.
+
+    ``mixed_float16`` only pays off on GPUs (on CPUs it is slower than float32),
+    so without a visible GPU the run falls back to ``float32`` and says so in
+    one printed line.
+    """
+    mixed = config.runtime.mixed_precision
+    if mixed and not tf.config.list_logical_devices("GPU"):
+        print(
+            "runtime.mixed_precision: no GPU visible, training in float32 "
+            "(mixed_float16 only pays off on GPUs)",
+            flush=True,
+        )
+        mixed = False
+    keras.mixed_precision.set_global_policy("mixed_float16" if mixed else "float32")
 
 
 def train(config, run_dir, callbacks=()):
