@@ -12,6 +12,7 @@ from mfafnet_tf.data.scene import open_scene
 from mfafnet_tf.data.whu_split import WHU_OFFICIAL_SPLIT
 from mfafnet_tf.errors import ConfigError, DataError
 
+
 class SceneRecord(collections.namedtuple(
         "SceneRecord", ["name", "optical", "sar", "label", "split"])):
     """One scene of a dataset: name, file paths (label and one of optical, SAR may be None), split."""
