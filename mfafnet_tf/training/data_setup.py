@@ -99,6 +99,7 @@ def prepare_data(config, may_write=True):
                 scenes=data.synthetic_scenes,
                 size=(data.synthetic_size, data.synthetic_size),
                 seed=data.synthetic_seed,
+                profile=data.synthetic_profile,
             )
         dataset = open_dataset(config)
         if not os.path.exists(index_path):
