@@ -22,6 +22,7 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
+import numpy as np  # noqa: E402
 
 from mfafnet_tf.cli.demo import BASELINE_WIDTHS, RUNS, demo_recipe  # noqa: E402
 from mfafnet_tf.config import load_config  # noqa: E402
@@ -91,9 +92,10 @@ def run_variant(recipe, out, name, seed, extra):
 
 
 def _mean_std(values, scale=100.0):
-    values = [scale * v for v in values]
-    spread = statistics.stdev(values) if len(values) > 1 else 0.0
-    return f"{statistics.mean(values):.2f} ± {spread:.2f}"
+    """Mean ± sample std, in %; NaN (a class absent from the test scenes) stays NaN."""
+    values = scale * np.asarray(values, float)
+    spread = values.std(ddof=1) if len(values) > 1 else 0.0
+    return f"{values.mean():.2f} ± {spread:.2f}"
 
 
 def table(results, seeds):
