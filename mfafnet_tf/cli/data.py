@@ -47,7 +47,8 @@ def _dataset(args, **extra):
 def _synth(args):
     from mfafnet_tf.data.synthetic import synthesize
 
-    split_file = synthesize(args.out, scenes=args.scenes, size=args.size, seed=args.seed)
+    split_file = synthesize(args.out, scenes=args.scenes, size=args.size, seed=args.seed,
+                            profile=args.profile, looks=args.looks)
     print(f"wrote {args.scenes} scenes to {args.out}; split file {split_file}")
     return 0
 
@@ -108,6 +109,12 @@ def register(subparsers):
                        help="scene height x width in pixels, e.g. 512x512 (default)")
     synth.add_argument("--seed", type=int, default=0,
                        help="same seed, same files (default 0)")
+    synth.add_argument("--profile", choices=("default", "realistic"), default="default",
+                       help="default: fast demo scenes; realistic: classes told apart by "
+                       "texture and context, coarse and shifted SAR, heavy clouds, "
+                       "seasonal shifts (datasets/synthetic/README.md)")
+    synth.add_argument("--looks", type=int,
+                       help="SAR speckle looks (default: the profile's, 3 or 2)")
     synth.set_defaults(func=_synth)
 
     check = verbs.add_parser("check", help="validate every scene and file of a dataset")

@@ -25,6 +25,7 @@ class DataConfig:
         synthetic_scenes: Number of synthetic scenes to generate.
         synthetic_size: Side length of each synthetic scene in pixels.
         synthetic_seed: Seed of the synthetic generator.
+        synthetic_profile: Generator profile, ``default`` or ``realistic``.
         augment: Random flips and rotations of training patches.
         optical_transform: Transform before the optical statistics (``none``,
             ``log``, ``db``), see the statistics JSON format.
@@ -43,6 +44,7 @@ class DataConfig:
     synthetic_scenes: int = 12
     synthetic_size: int = 256
     synthetic_seed: int = 0
+    synthetic_profile: str = "default"
     augment: bool = True
     optical_transform: str = "none"
     sar_transform: str = "none"

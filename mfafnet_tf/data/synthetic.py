@@ -15,6 +15,7 @@ from osgeo import gdal, osr
 from tqdm import tqdm
 
 from mfafnet_tf.data import atomic, splits
+from mfafnet_tf.data.synthetic_profile import DEFAULT, SyntheticProfile, get_profile
 
 gdal.UseExceptions()
 
@@ -33,33 +34,40 @@ REGION_SHARES = np.array([0.26, 0.12, 0.14, 0.12, 0.22, 0.14])
 ROAD = 60
 WATER = 40
 
-# Optical DN (R, G, B, NIR) per code: city and village share one spectrum;
-# farmland, forest and others differ mainly in NIR and brightness.
-SPECTRA = {
-    10: (62, 96, 56, 172), 20: (122, 120, 126, 106), 30: (122, 120, 126, 106),
-    40: (26, 42, 58, 14), 50: (36, 64, 42, 128), 60: (152, 150, 148, 128),
-    70: (150, 134, 108, 142),
-}
-TEXTURE = {10: 6.0, 20: 10.0, 30: 10.0, 40: 3.0, 50: 12.0, 60: 5.0, 70: 8.0}
-# SAR backscatter sigma0 (linear) per code: farmland, forest and others alike;
-# city (double bounce) far above village; water and roads specular and dark.
-SIGMA0 = {10: 0.06, 20: 0.8, 30: 0.2, 40: 0.004, 50: 0.06, 60: 0.012, 70: 0.06}
-LOOKS = 3
-DB_RANGE = (-30.0, 5.0)
+DB_RANGE = (-30.0, 5.0)  # SAR dB scaled to DN 1..255
 CLOUD = (236, 236, 240, 228)
+VEGETATION = (11, 31, 50, 70)  # surfaces whose NIR follows the season (realistic profile)
+MOIST = (12, 70)  # surfaces whose backscatter follows soil moisture (realistic profile)
 
 
 def _code_table(values, channels=1):
-    """A [channels, 256] float32 lookup table indexed by label code."""
+    """A [channels, 256] float32 lookup table indexed by surface code."""
     table = np.zeros((256, channels), np.float32)
     for code, value in values.items():
         table[code] = value
     return table.T
 
 
-OPTICAL_TABLE = _code_table(SPECTRA, 4)
-TEXTURE_TABLE = _code_table(TEXTURE)[0]
-SIGMA0_TABLE = _code_table(SIGMA0)[0]
+class _Tables(NamedTuple):
+    """A profile's per-code lookup tables."""
+    optical: np.ndarray  # [4, 256]
+    texture: np.ndarray  # [256]
+    sigma0: np.ndarray   # [256]
+
+
+def _tables(profile):
+    return _Tables(_code_table(profile.spectra, 4), _code_table(profile.texture)[0],
+                   _code_table(profile.sigma0)[0])
+
+
+class _Season(NamedTuple):
+    """Per-scene acquisition conditions (neutral in the default profile)."""
+    gain: float = 1.0         # illumination: optical DN scale
+    haze: float = 0.0         # additive path radiance, strongest in blue
+    phenology: float = 1.0    # NIR scale of vegetation surfaces
+    moisture: float = 1.0     # backscatter scale of soil-like surfaces
+    wind: float = 1.0         # backscatter scale of water (wind roughening)
+    calibration: float = 0.0  # SAR calibration offset in dB
 
 
 class _ScenePlan(NamedTuple):
@@ -77,6 +85,12 @@ class _ScenePlan(NamedTuple):
     shadow_offset: tuple       # (rows, columns) from a cloud to its shadow
     edge_depth: float          # no data where row + column < edge_depth
     pixel_seed: int            # per-strip pixel noise generators derive from it
+    profile: SyntheticProfile
+    tables: _Tables
+    orientation: np.ndarray    # float32 [N] field-row / building-grid angle per region
+    period: np.ndarray         # float32 [N] field-row period per region, pixels
+    sar_offset: tuple          # (rows, columns) of the SAR grid against the optical
+    season: _Season
 
 
 def _noise_grid(rng, shape, scale):
@@ -98,7 +112,7 @@ def _sample(grid, scale, rows, columns):
     return top * (1 - fy) + bottom * fy
 
 
-def _plan(rng, shape):
+def _plan(rng, shape, profile):
     """Draws the `_ScenePlan` of a scene of `shape` (height, width)."""
     height, width = shape
     count = max(4, round(height * width / CELL ** 2))
@@ -113,7 +127,7 @@ def _plan(rng, shape):
     wobble = _noise_grid(rng, shape, 48)
     brightness = rng.normal(1.0, 0.06, size=count).astype(np.float32)
     texture = _noise_grid(rng, shape, 6)
-    cover = rng.uniform(0.0, 0.3)
+    cover = rng.uniform(*profile.cloud_cover)
     clouds = _noise_grid(rng, shape, 40)
     threshold = np.inf
     if cover > 0.01:
@@ -123,9 +137,21 @@ def _plan(rng, shape):
     shadow_offset = tuple(int(v) for v in rng.integers(6, 16, size=2))
     # A corner triangle without data in some scenes (as at swath edges).
     edge_depth = rng.uniform(0.1, 0.3) * (height + width) if rng.uniform() <= 0.3 else 0.0
+    pixel_seed = int(rng.integers(2 ** 63))
+    # Drawn after everything the default profile draws, so its scenes stay the same.
+    orientation = rng.uniform(0, math.pi, count).astype(np.float32)
+    period = rng.uniform(6.0, 10.0, count).astype(np.float32)
+    radius = profile.coregistration * math.sqrt(rng.uniform())
+    angle = rng.uniform(0, 2 * math.pi)
+    sar_offset = (radius * math.sin(angle), radius * math.cos(angle))
+    season = _Season()
+    if profile.seasonal:
+        season = _Season(gain=rng.uniform(0.8, 1.2), haze=rng.uniform(0.0, 25.0),
+                         phenology=rng.uniform(0.7, 1.2), moisture=rng.uniform(0.6, 1.6),
+                         wind=rng.uniform(1.0, 4.0), calibration=rng.normal(0.0, 1.0))
     return _ScenePlan(shape, seeds, codes, brightness, warp, roads, wobble, texture,
-                      clouds, threshold, shadow_offset, edge_depth,
-                      int(rng.integers(2 ** 63)))
+                      clouds, threshold, shadow_offset, edge_depth, pixel_seed, profile,
+                      _tables(profile), orientation, period, sar_offset, season)
 
 
 def _nearest_seeds(seeds, rows, columns):
@@ -202,24 +228,98 @@ def _clouds(plan, rows, columns):
     return opacity, shadow * (1.0 - opacity)
 
 
-def _render_strip(plan, top, height):
-    """Rows top..top+height of a scene: (optical [4, h, W], SAR [1, h, W], labels [h, W])."""
-    rows, columns = np.arange(top, top + height), np.arange(plan.shape[1])
+def _surfaces(plan, regions, labels, rows, columns):
+    """Surface materials of a strip (realistic profile): field rows of crop and bare
+    soil on farmland, roofs and streets on city blocks, houses among gardens in
+    villages; forest, water, roads and others keep one material each."""
+    angle, period = plan.orientation[regions], plan.period[regions]
+    rows, columns = rows[:, None].astype(np.float32), columns[None, :].astype(np.float32)
+    along = rows * np.cos(angle) + columns * np.sin(angle)
+    across = columns * np.cos(angle) - rows * np.sin(angle)
+    surfaces = labels.copy()
+    crop = np.sin(2 * math.pi * along / period) > 0
+    surfaces[labels == 10] = np.where(crop, 11, 12)[labels == 10]
+    blocks = (np.sin(2 * math.pi * along / 12) > -0.6) & (np.sin(2 * math.pi * across / 12) > -0.6)
+    surfaces[(labels == 20) & ~blocks] = 21
+    houses = (np.sin(2 * math.pi * along / 16) > 0.5) & (np.sin(2 * math.pi * across / 16) > 0.5)
+    surfaces[labels == 30] = np.where(houses, 20, 31)[labels == 30]
+    return surfaces
+
+
+def _canopy(rows, columns):
+    """Tree-crown texture in [-1, 1]: three crossed sinusoids of 3-5 px periods."""
+    rows, columns = rows[:, None].astype(np.float32), columns[None, :].astype(np.float32)
+    return (np.sin(1.9 * rows + 0.7 * columns) * np.sin(1.3 * columns - 0.8 * rows + 1.0)
+            + 0.5 * np.sin(1.1 * rows + 1.6 * columns + 2.0)) / 1.5
+
+
+def _ground(plan, rows, columns):
+    """Land cover of a strip at (possibly shifted) pixel coordinates.
+
+    Returns:
+        (label codes uint8 [h, W], surface codes uint8 [h, W], per-pixel region
+        brightness float32 [h, W]).
+    """
     regions = _regions(plan, rows, columns)
     labels = plan.codes[regions]
     _draw_roads(plan, labels, rows, columns)
-    brightness = plan.brightness[regions]
+    surfaces = labels
+    if plan.profile.materials:
+        surfaces = _surfaces(plan, regions, labels, rows, columns)
+    return labels, surfaces, plan.brightness[regions]
+
+
+def _speckle(rng, shape, looks, block):
+    """Multiplicative Gamma speckle (mean 1, variance 1/looks), one value per
+    `block` x `block` SAR pixel, repeated onto the optical grid."""
+    coarse = (-(-shape[0] // block), -(-shape[1] // block))
+    speckle = rng.standard_gamma(looks, size=coarse, dtype=np.float32) / looks
+    return np.repeat(np.repeat(speckle, block, 0), block, 1)[:shape[0], :shape[1]]
+
+
+def _block_mean(values, block):
+    """Mean of `values` [h, W] over `block` x `block` cells, repeated back to [h, W]."""
+    if block == 1:
+        return values
+    height, width = values.shape
+    padded = np.pad(values, ((0, -height % block), (0, -width % block)), mode="edge")
+    means = padded.reshape(padded.shape[0] // block, block, -1, block).mean(axis=(1, 3))
+    return np.repeat(np.repeat(means, block, 0), block, 1)[:height, :width]
+
+
+def _render_strip(plan, top, height):
+    """Rows top..top+height of a scene: (optical [4, h, W], SAR [1, h, W], labels [h, W])."""
+    profile, tables, season = plan.profile, plan.tables, plan.season
+    rows, columns = np.arange(top, top + height), np.arange(plan.shape[1])
+    labels, surfaces, brightness = _ground(plan, rows, columns)
     texture = _sample(plan.texture, 6, rows, columns)
     rng = np.random.default_rng([plan.pixel_seed, top])
-    optical = OPTICAL_TABLE[:, labels] * brightness + TEXTURE_TABLE[labels] * texture
+    optical = tables.optical[:, surfaces] * brightness + tables.texture[surfaces] * texture
     optical += rng.standard_normal(optical.shape, dtype=np.float32) * 4.0
-    sigma0 = SIGMA0_TABLE[labels] * brightness ** 4
+    if profile.materials:
+        canopy = np.isin(surfaces, (50, 31))
+        optical[:, canopy] += (np.array([[14], [20], [14], [45]], np.float32)
+                               * _canopy(rows, columns)[canopy])
+    if profile.seasonal:
+        optical[3, np.isin(surfaces, VEGETATION)] *= season.phenology
+        optical = optical * season.gain + season.haze * np.array(
+            [0.6, 0.8, 1.0, 0.3], np.float32)[:, None, None]
+    if plan.sar_offset == (0.0, 0.0):
+        sar_surfaces, sar_brightness = surfaces, brightness
+    else:  # the SAR sees the ground of a slightly shifted grid
+        dy, dx = plan.sar_offset
+        _, sar_surfaces, sar_brightness = _ground(plan, rows + dy, columns + dx)
+    sigma0 = tables.sigma0[sar_surfaces] * sar_brightness ** 4
+    if profile.seasonal:
+        sigma0[np.isin(sar_surfaces, MOIST)] *= season.moisture
+        sigma0[sar_surfaces == WATER] *= season.wind
     opacity, shadow = _clouds(plan, rows, columns)
     optical *= 1.0 - 0.65 * shadow
     optical *= 1.0 - opacity
     optical += (np.asarray(CLOUD, np.float32)[:, None, None] + 6.0 * texture) * opacity
-    speckle = rng.standard_gamma(LOOKS, size=labels.shape, dtype=np.float32) / LOOKS
-    decibels = 10.0 * np.log10(np.maximum(sigma0 * speckle, 1e-6))
+    speckle = _speckle(rng, labels.shape, profile.looks, profile.sar_block)
+    sigma0 = _block_mean(sigma0, profile.sar_block) * speckle
+    decibels = 10.0 * np.log10(np.maximum(sigma0, 1e-6)) + season.calibration
     low, high = DB_RANGE
     sar = 1.0 + (decibels - low) / (high - low) * 254.0
     optical = np.clip(np.rint(optical), 1, 255).astype(np.uint8)
@@ -231,26 +331,31 @@ def _render_strip(plan, top, height):
     return optical, sar, labels
 
 
-def scene_strips(rng, shape):
+def scene_strips(rng, shape, profile=DEFAULT):
     """Generates one scene strip by strip.
+
+    Args:
+        rng: numpy Generator; the scene depends only on its state.
+        shape: (height, width) in pixels.
+        profile: a ``SyntheticProfile`` (see ``synthetic_profile.PROFILES``).
 
     Yields:
         (top row, optical uint8 [4, h, W], SAR uint8 [1, h, W], label codes uint8
         [h, W]) for consecutive strips of at most ``STRIP`` rows; 0 is nodata in
         optical and SAR and background in the labels.
     """
-    plan = _plan(rng, shape)
+    plan = _plan(rng, shape, profile)
     for top in range(0, shape[0], STRIP):
         yield (top,) + _render_strip(plan, top, min(STRIP, shape[0] - top))
 
 
-def render_scene(rng, shape):
+def render_scene(rng, shape, profile=DEFAULT):
     """Generates one scene in memory (the strips of `scene_strips` joined).
 
     Returns:
         (optical uint8 [4, H, W], SAR uint8 [1, H, W], label codes uint8 [H, W]).
     """
-    strips = [strip[1:] for strip in scene_strips(rng, shape)]
+    strips = [strip[1:] for strip in scene_strips(rng, shape, profile)]
     return tuple(np.concatenate(parts, axis=-2) for parts in zip(*strips))
 
 
@@ -269,14 +374,14 @@ def _create_geotiff(path, count, shape, geotransform, projection, nodata):
     return dataset
 
 
-def _write_scene(paths, rng, shape, geotransform, projection, progress):
+def _write_scene(paths, rng, shape, geotransform, projection, profile, progress):
     """Renders a scene strip by strip into the optical, SAR and label GeoTIFFs, atomically."""
     with contextlib.ExitStack() as stack:
         datasets = [
             _create_geotiff(stack.enter_context(atomic.atomic_path(path)), count, shape,
                             geotransform, projection, nodata)
             for path, count, nodata in zip(paths, (4, 1, 1), (0, 0, None))]
-        for top, optical, sar, labels in scene_strips(rng, shape):
+        for top, optical, sar, labels in scene_strips(rng, shape, profile):
             for dataset, bands in zip(datasets, (optical, sar, labels[None])):
                 for index, values in enumerate(bands):
                     dataset.GetRasterBand(index + 1).WriteArray(values, 0, top)
@@ -298,7 +403,8 @@ def _assign_splits(names, rng):
     return result
 
 
-def synthesize(out_dir, scenes=8, size=(512, 512), seed=0, progress=True):
+def synthesize(out_dir, scenes=8, size=(512, 512), seed=0, profile="default", looks=None,
+               progress=True):
     """Writes synthetic scenes in the WHU-OPT-SAR layout and a split file.
 
     Args:
@@ -306,11 +412,19 @@ def synthesize(out_dir, scenes=8, size=(512, 512), seed=0, progress=True):
         scenes: number of scenes.
         size: (height, width) of each scene in pixels.
         seed: random seed; the same seed gives identical files.
+        profile: ``"default"`` (fast demo scenes) or ``"realistic"`` (texture-
+            and context-defined classes, coarse and shifted SAR, heavy clouds,
+            seasonal shifts); see datasets/synthetic/README.md.
+        looks: number of SAR speckle looks instead of the profile's.
         progress: show a progress bar.
 
     Returns:
         The path of the split file (``name split`` lines).
+
+    Raises:
+        ConfigError: unknown profile or invalid number of looks.
     """
+    profile = get_profile(profile, looks)
     height, width = (int(v) for v in size)
     reference = osr.SpatialReference()
     reference.ImportFromEPSG(EPSG)
@@ -327,7 +441,7 @@ def synthesize(out_dir, scenes=8, size=(512, 512), seed=0, progress=True):
             paths = [os.path.join(out_dir, folder, name + ".tif")
                      for folder in ("optical", "sar", "lbl")]
             _write_scene(paths, np.random.default_rng([seed, index]), (height, width),
-                         geotransform, projection, bar)
+                         geotransform, projection, profile, bar)
     split_path = os.path.join(out_dir, "split.txt")
     splits.write_split_file(
         split_path, _assign_splits(names, np.random.default_rng([seed, 1 << 30])))

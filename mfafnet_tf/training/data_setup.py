@@ -109,6 +109,7 @@ def prepare_data(config, may_write=True):
                 scenes=data.synthetic_scenes,
                 size=(data.synthetic_size, data.synthetic_size),
                 seed=data.synthetic_seed,
+                profile=data.synthetic_profile,
             )
         dataset = open_dataset(config)
         dataset.require_modalities(model_modalities(config), describe_model(config))

@@ -9,7 +9,9 @@ from osgeo import gdal, osr
 from mfafnet_tf.cli.main import main
 from mfafnet_tf.data import get_dataset, read_split_file
 from mfafnet_tf.data.synthetic import (
-    STRIP, _nearest_seeds, render_scene, scene_strips, synthesize)
+    STRIP, _nearest_seeds, _plan, _speckle, render_scene, scene_strips, synthesize)
+from mfafnet_tf.data.synthetic_profile import DEFAULT, REALISTIC, get_profile
+from mfafnet_tf.errors import ConfigError
 
 
 def _digest(root, folder, name):
@@ -150,3 +152,56 @@ def test_region_search_finds_the_nearest_seed(count):
     rows, columns = grid + rng.normal(0, 20, size=grid.shape).astype(np.float32)
     distance = ((rows[..., None] - seeds[:, 0]) ** 2 + (columns[..., None] - seeds[:, 1]) ** 2)
     np.testing.assert_array_equal(_nearest_seeds(seeds, rows, columns), distance.argmin(-1))
+
+
+def test_realistic_classes_need_texture_and_context():
+    """Per-pixel (5 x 5 mean) features leave the realistic classes far apart from perfect."""
+    scenes = [render_scene(np.random.default_rng(seed), (256, 256), REALISTIC)
+              for seed in range(6)]
+    pairs = [(np.concatenate([_box_mean(o), _box_mean(s)]), l) for o, s, l in scenes]
+    accuracy = _gaussian_classifier_accuracy(pairs[:4], pairs[4:], [10, 20, 30, 40, 50, 60, 70])
+    assert accuracy < 0.65, accuracy
+
+
+def test_realistic_sar_is_coarse_and_shifted():
+    optical, sar, labels = render_scene(np.random.default_rng(3), (128, 96), REALISTIC)
+    valid = sar[0] > 0
+    blocks = sar[0].reshape(64, 2, 48, 2)
+    whole = valid.reshape(64, 2, 48, 2).all(axis=(1, 3))
+    # One native SAR pixel covers 2 x 2 optical pixels.
+    assert (blocks.max(axis=(1, 3)) == blocks.min(axis=(1, 3)))[whole].all()
+    offsets = [np.hypot(*_plan(np.random.default_rng(seed), (64, 64), REALISTIC).sar_offset)
+               for seed in range(40)]
+    assert max(offsets) <= 1.5 and max(offsets) > 1.0
+    assert _plan(np.random.default_rng(0), (64, 64), DEFAULT).sar_offset == (0.0, 0.0)
+
+
+@pytest.mark.parametrize("looks", [1, 4])
+def test_speckle_has_the_variance_of_its_looks(looks):
+    speckle = _speckle(np.random.default_rng(0), (400, 400), looks, 1)
+    assert abs(speckle.mean() - 1.0) < 0.01
+    assert abs(speckle.var() * looks - 1.0) < 0.03
+
+
+def test_realistic_clouds_and_seasons():
+    shares, gains = [], []
+    for seed in range(6):
+        optical, _, labels = render_scene(np.random.default_rng(seed), (192, 192), REALISTIC)
+        shares.append((optical.min(axis=0) > 200).mean())
+        gains.append(_plan(np.random.default_rng(seed), (64, 64), REALISTIC).season.gain)
+    assert 0.25 < np.mean(shares) < 0.75, shares
+    assert np.ptp(gains) > 0.1  # illumination differs between scenes
+    assert _plan(np.random.default_rng(0), (64, 64), DEFAULT).season.gain == 1.0
+
+
+def test_realistic_profile_from_the_command_line(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    for path in (first, second):
+        assert main(["data", "synth", "--out", str(path), "--scenes", "1", "--size", "40x40",
+                     "--seed", "1", "--profile", "realistic", "--looks", "1"]) == 0
+    assert _digest(first, "sar", "SYN0001_000") == _digest(second, "sar", "SYN0001_000")
+    expected = render_scene(np.random.default_rng([1, 0]), (40, 40), get_profile("realistic", 1))
+    written = gdal.Open(str(first / "sar" / "SYN0001_000.tif")).ReadAsArray()
+    np.testing.assert_array_equal(written, expected[1][0])
+    with pytest.raises(ConfigError, match="synthetic profile"):
+        synthesize(tmp_path / "c", scenes=1, size=(8, 8), profile="fancy", progress=False)

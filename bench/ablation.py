@@ -1,0 +1,147 @@
+"""Ablation of MFAFNet-tiny against the UNet baselines, several seeds each.
+
+Trains, on the same data and the same step budget (the demo recipe unless
+``--recipe`` says otherwise), MFAFNet-tiny with each switch of docs/model.md flipped
+one at a time and the three UNet baselines of the demo, once per seed; evaluates
+every run on the held-out whole scenes; prints and writes mean ± std mIoU,
+per-class IoU and training images/s (median epoch after the first, which traces).
+Finished runs are reused, so an interrupted ablation continues where it stopped.
+
+    .venv/bin/python bench/ablation.py --out runs/ablation
+    .venv/bin/python bench/ablation.py --recipe recipes/synthetic_realistic.yaml --out runs/ablation_realistic
+    .venv/bin/python bench/ablation.py --variants mfafnet_tiny,unet_optical_sar --seeds 0
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from mfafnet_tf.cli.demo import BASELINE_WIDTHS, RUNS, demo_recipe  # noqa: E402
+from mfafnet_tf.config import load_config  # noqa: E402
+from mfafnet_tf.data.atomic import write_text  # noqa: E402
+from mfafnet_tf.evaluation.scene_evaluation import evaluate_run_dir  # noqa: E402
+from mfafnet_tf.training import train  # noqa: E402
+
+# Each MFAFNet-tiny variant flips one switch of docs/model.md; the UNets are the demo's.
+VARIANTS = {
+    "mfafnet_tiny": [],
+    "downsampling=strided_conv": ["model.options={downsampling: strided_conv}"],
+    "downsampling=max_pool": ["model.options={downsampling: max_pool}"],
+    "low_branch=none": ["model.options={low_branch: none}"],
+    "high_branch=conv": ["model.options={high_branch: conv}"],
+    "fusion=concat": ["model.options={fusion: concat}"],
+    "fusion=sum": ["model.options={fusion: sum}"],
+    "alignment=none": ["model.options={alignment: none}"],
+    "alignment_weight=0.5": ["train.alignment_weight=0.5"],
+    "full_resolution_skip=false": ["model.options={full_resolution_skip: false}"],
+    "widths=small": ["model.preset=small"],
+    **{name: [*model, f"model.widths={BASELINE_WIDTHS}"]
+       for name, model in RUNS.items() if model},
+}
+RESULT = "ablation_run.json"
+
+
+class EpochTimer(keras.callbacks.Callback):
+    """Wall time of every training epoch (validation excluded)."""
+
+    def __init__(self):
+        super().__init__()
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._start)
+
+
+def run_variant(recipe, out, name, seed, extra):
+    """Trains and evaluates one variant with one seed; returns its result dict."""
+    run_dir = os.path.join(out, name.replace("=", "_"), f"seed{seed}")
+    result_path = os.path.join(run_dir, RESULT)
+    if os.path.exists(result_path):
+        with open(result_path, encoding="utf-8") as stream:
+            return json.load(stream)
+    data = os.path.join(out, "data")
+    config = load_config(recipe, [
+        f"name={name}", f"runtime.seed={seed}", "runtime.verbose=0",
+        f"data.root={data}", f"data.tile_dir={os.path.join(data, 'tiles')}",
+        f"data.split_file={os.path.join(data, 'split.txt')}", *VARIANTS[name], *extra])
+    keras.backend.clear_session()
+    timer = EpochTimer()
+    train(config, run_dir, callbacks=[timer])
+    scores, _ = evaluate_run_dir(run_dir, progress=False)
+    # A resumed run times only its remaining epochs; the first epoch traces the graph.
+    steady = timer.seconds[1:] or timer.seconds
+    images = config.train.steps_per_epoch * config.train.batch_size
+    result = {
+        "mIoU": scores["mIoU"],
+        "per_class_iou": scores["per_class_iou"],
+        "train_images_per_s": images / statistics.median(steady),
+    }
+    write_text(result_path, json.dumps(result, indent=1))
+    return result
+
+
+def _mean_std(values, scale=100.0):
+    """Mean ± sample std, in %; NaN (a class absent from the test scenes) stays NaN."""
+    values = scale * np.asarray(values, float)
+    spread = values.std(ddof=1) if len(values) > 1 else 0.0
+    return f"{values.mean():.2f} ± {spread:.2f}"
+
+
+def table(results, seeds):
+    """Markdown table: one row per variant, mean ± std over the seeds."""
+    classes = list(next(iter(results.values()))[0]["per_class_iou"])
+    lines = [
+        f"| variant ({len(seeds)} seeds) | mIoU | " + " | ".join(classes) + " | train img/s |",
+        "|---|---|" + "---|" * len(classes) + "---:|",
+    ]
+    for name, runs in results.items():
+        cells = [_mean_std([r["mIoU"] for r in runs])]
+        cells += [_mean_std([r["per_class_iou"][c] for r in runs]) for c in classes]
+        speed = statistics.mean(r["train_images_per_s"] for r in runs)
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {speed:.1f} |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--recipe", help="base recipe (default: the demo's)")
+    parser.add_argument("--out", default=os.path.join("runs", "ablation"))
+    parser.add_argument("--seeds", default="0,1,2", help="comma-separated runtime seeds")
+    parser.add_argument("--variants", default=",".join(VARIANTS),
+                        help=f"comma-separated, from: {', '.join(VARIANTS)}")
+    parser.add_argument("--override", action="append", default=[], metavar="KEY=VALUE",
+                        help="recipe override for every run, e.g. train.epochs=2")
+    args = parser.parse_args(argv)
+    seeds = [int(s) for s in args.seeds.split(",")]
+    names = [n for n in args.variants.split(",") if n]
+    unknown = sorted(set(names) - set(VARIANTS))
+    if unknown:
+        parser.error(f"unknown variants {unknown}; choose from {list(VARIANTS)}")
+    recipe = demo_recipe(args.recipe)
+    results = {}
+    start = time.monotonic()
+    for name in names:
+        results[name] = []
+        for seed in seeds:
+            print(f"=== {name}, seed {seed} ({time.monotonic() - start:.0f} s) ===", flush=True)
+            results[name].append(run_variant(recipe, args.out, name, seed, args.override))
+    markdown = table(results, seeds)
+    write_text(os.path.join(args.out, "ablation.md"), markdown + "\n")
+    print(f"\nrecipe {recipe}, overrides {args.override or 'none'}; whole held-out scenes, %\n")
+    print(markdown)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
