@@ -77,7 +77,7 @@ def main(argv=None):
     parser.add_argument("--out", default=os.path.join("runs", "robustness"))
     parser.add_argument("--recipe", help="base recipe (default: the demo's)")
     parser.add_argument("--override", action="append", default=[], metavar="KEY=VALUE",
-                        help="recipe override for every run, e.g. train.epochs=2")
+                        help="recipe override for every run (before each run's own), e.g. train.epochs=2")
     args = parser.parse_args(argv)
     start = time.monotonic()
     data = os.path.join(args.out, "data")
@@ -91,7 +91,7 @@ def main(argv=None):
         config = load_config(recipe, [
             f"name={name}", "runtime.verbose=0", f"data.root={data}",
             f"data.tile_dir={os.path.join(data, 'tiles')}",
-            f"data.split_file={os.path.join(data, 'split.txt')}", *overrides, *args.override])
+            f"data.split_file={os.path.join(data, 'split.txt')}", *args.override, *overrides])
         keras.backend.clear_session()
         began = time.monotonic()
         train(config, run_dir)

@@ -25,6 +25,7 @@ SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)
 CSV_NAME = "robustness.csv"
 MARKDOWN_NAME = "robustness.md"
 PLOT_NAME = "robustness.png"
+DISPLAY = {"optical": "optical", "sar": "SAR"}
 
 
 def degraded_scores(model, dataset, records, modality, share, *, seed=0, tile, overlap,
@@ -144,7 +145,7 @@ def robustness_markdown(rows):
         runs = list(dict.fromkeys(row["run"] for row in selected))
         scores = {(row["run"], row["share"]): row["mIoU"] for row in selected}
         header = " | ".join(f"{100 * share:.0f} %" for share in shares)
-        lines = [f"mIoU (%) with the {modality} removed from a share of the pixels:", "",
+        lines = [f"mIoU (%) with the {DISPLAY[modality]} removed from a share of the pixels:", "",
                  f"| run | {header} |", "|---" * (len(shares) + 1) + "|"]
         for run in runs:
             cells = " | ".join(percent(scores[(run, share)]) for share in shares)
@@ -181,8 +182,8 @@ def _plot(path, rows):
         for run in dict.fromkeys(row["run"] for row in selected):
             points = [(100 * row["share"], 100 * row["mIoU"]) for row in selected if row["run"] == run]
             axis.plot(*zip(*points), marker="o", label=run)
-        axis.set(title=f"{modality} removed (cloud-shaped masks)",
-                 xlabel=f"share of the {modality} removed (%)", xticks=[0, 25, 50, 75, 100])
+        axis.set(title=f"{DISPLAY[modality]} removed (cloud-shaped masks)",
+                 xlabel=f"share of the {DISPLAY[modality]} removed (%)", xticks=[0, 25, 50, 75, 100])
         axis.grid(alpha=0.3)
     axes[0][0].set_ylabel("mIoU (%)")
     axes[0][-1].legend(loc="best", fontsize="small")
