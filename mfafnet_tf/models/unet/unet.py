@@ -36,11 +36,11 @@ class UNet(SegmentationModel):
         optical_channels: bands of the ``"optical"`` input.
         sar_channels: bands of the ``"sar"`` input.
         widths: channels per level; ``len(widths) - 1`` poolings.
-        validity_channels: add each modality's per-pixel validity (1 = data,
-            0 = nodata) as one more input channel.
         normalization: band statistics dict (see docs/architecture.md) or None.
         class_names: optional list of class names kept as metadata.
         synchronized_bn: synchronize BatchNormalization across replicas.
+        validity_channels: add each modality's per-pixel validity (1 = data,
+            0 = nodata) as one more input channel.
         name: model name.
 
     Inputs: a dict with only the named modalities, raw values, NaN = nodata,
@@ -54,10 +54,10 @@ class UNet(SegmentationModel):
         optical_channels=4,
         sar_channels=1,
         widths=(64, 128, 256, 512, 1024),
-        validity_channels=False,
         normalization=None,
         class_names=None,
         synchronized_bn=False,
+        validity_channels=False,
         name="unet",
     ):
         modalities = tuple(modalities)
