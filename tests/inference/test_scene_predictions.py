@@ -93,14 +93,21 @@ def test_blending_hides_tile_borders(coordinate_scene, border_model):
     assert np.abs(np.diff(blended[interior], axis=1)).max() < seam_jumps / 10
 
 
-def test_invalid_pixels_are_reported(tmp_path, coordinate_scene, write_geotiff, constant_model):
-    optical_path, sar_path, _, _ = coordinate_scene(20, 20)
+def test_invalid_pixels_are_reported_under_the_nodata_policy(tmp_path, coordinate_scene, write_geotiff,
+                                                            constant_model):
+    _, _, optical, _ = coordinate_scene(20, 20)
+    optical[0:5, 0:13] = np.nan
+    optical_path = write_geotiff(tmp_path / "optical_nan.tif", optical)
     sar = np.ones((20, 20, 1), np.float32)
     sar[3:7, 11:15] = np.nan
     sar_path = write_geotiff(tmp_path / "sar_nan.tif", sar)
     with open_scene(optical_path, sar_path) as scene:
-        _, valid = predict_mosaic(constant_model, scene, tile=8, overlap=2, batch_size=2)
-    np.testing.assert_array_equal(valid, np.isfinite(sar[..., 0]))
+        _, strict = predict_mosaic(constant_model, scene, tile=8, overlap=2, batch_size=2, nodata_policy="any")
+        _, lenient = predict_mosaic(constant_model, scene, tile=8, overlap=2, batch_size=2)
+    has = {"optical": np.isfinite(optical).all(axis=-1), "sar": np.isfinite(sar[..., 0])}
+    np.testing.assert_array_equal(strict, has["optical"] & has["sar"])
+    np.testing.assert_array_equal(lenient, has["optical"] | has["sar"])  # "all": the fusion default
+    assert not lenient[3:5, 11:13].any() and lenient[0:3, 0:11].all()
 
 
 @pytest.mark.parametrize(
