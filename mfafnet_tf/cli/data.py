@@ -53,23 +53,35 @@ def _synth(args):
     return 0
 
 
+def _validity(report):
+    labels = ("no labels" if report.label_valid_fraction is None
+              else f"labels {100 * report.label_valid_fraction:.1f}% valid")
+    return (f"{report.width}x{report.height}, inputs "
+            f"{100 * report.input_valid_fraction:.1f}% valid, {labels}")
+
+
 def _check(args):
     from mfafnet_tf.data.check import check_dataset
 
     dataset = _dataset(args)
     reports, problems = check_dataset(dataset)
     failed = [r for r in reports if r.problem]
+    warned = [r for r in reports if r.warnings and not r.problem]
+    flag = "FAIL" if args.strict else "WARN"
     for report in reports:
         if report.problem:
             print(f"FAIL  {report.name}: {report.problem}")
+        elif report.warnings:
+            print(f"{flag}  {report.name}: {_validity(report)}; "
+                  + "; ".join(report.warnings))
         else:
-            print(f"ok    {report.name}: {report.width}x{report.height}, "
-                  f"{100 * report.valid_fraction:.1f}% valid")
+            print(f"ok    {report.name}: {_validity(report)}")
     for problem in problems:
         print(f"FAIL  {problem}")
     print(f"{len(reports)} scene(s) checked, {len(failed)} with problems, "
+          f"{len(warned)} with warnings{' (fatal: --strict)' if args.strict else ''}, "
           f"{len(problems)} dataset problem(s)")
-    return 1 if failed or problems else 0
+    return 1 if failed or problems or (args.strict and warned) else 0
 
 
 def _tile(args):
@@ -119,6 +131,8 @@ def register(subparsers):
 
     check = verbs.add_parser("check", help="validate every scene and file of a dataset")
     _add_dataset_arguments(check)
+    check.add_argument("--strict", action="store_true",
+                       help="warnings (inputs 0%% valid, labels all ignore) fail the check")
     check.set_defaults(func=_check)
 
     tile = verbs.add_parser("tile", help="cut scenes into sharded TFRecord patches")
