@@ -89,10 +89,17 @@ def _tile(args):
 
     dataset = _dataset(args, split_file=args.split_file)
     index = tile_dataset(dataset, args.out, args.patch, args.stride or args.patch,
-                         min_valid=args.min_valid, shard_size=args.shard_size)
+                         min_valid=args.min_valid, shard_size=args.shard_size,
+                         keep_unlabelled=args.keep_unlabelled)
     for split, entry in sorted(index["splits"].items()):
         print(f"{split}: {entry['patches']} patches from {len(entry['scenes'])} "
-              f"scene(s) in {len(entry['shards'])} shard(s)")
+              f"scene(s) in {len(entry['shards'])} shard(s), {entry['dropped']} dropped")
+        for name, counts in entry["scene_patches"].items():
+            print(f"  {name}: {counts['kept']} kept, {counts['dropped_nodata']} dropped "
+                  f"(valid share < {args.min_valid}), {counts['dropped_unlabelled']} "
+                  f"dropped (labels all ignore)")
+        for name in entry["empty_scenes"]:
+            print(f"WARNING: scene {name} ({split}) lost all its patches")
     return 0
 
 
@@ -144,6 +151,8 @@ def register(subparsers):
     tile.add_argument("--min-valid", type=float, default=0.5,
                       help="drop patches with a smaller share of valid pixels")
     tile.add_argument("--shard-size", type=int, default=256, help="patches per shard")
+    tile.add_argument("--keep-unlabelled", action="store_true",
+                      help="keep patches whose labels are all ignore (dropped by default)")
     tile.set_defaults(func=_tile)
 
     stats = verbs.add_parser("stats", help="per-band mean/std over valid pixels")

@@ -10,7 +10,7 @@ import tensorflow as tf
 from mfafnet_tf.data import augment as augmentation
 from mfafnet_tf.data.labels import IGNORE
 from mfafnet_tf.data.tfrecord import decode_patches
-from mfafnet_tf.data.tiling import INDEX_NAME, scene_patches
+from mfafnet_tf.data.tiling import INDEX_NAME, drop_reason, scene_patches
 from mfafnet_tf.errors import ConfigError, DataError
 
 DEFAULT_LOOKS = 4
@@ -135,7 +135,7 @@ def make_dataset(tile_dir, split, batch_size, *, training=False, shuffle=None,
 
 
 def make_window_dataset(dataset, split, patch, batch_size, *, stride=None,
-                        min_valid=0.5, training=False, shuffle=None, repeat=False,
+                        min_valid=0.5, keep_unlabelled=False, training=False, shuffle=None, repeat=False,
                         augment=None, class_weights=None, speckle=False,
                         modality_dropout=0.0, drop_remainder=False, seed=None,
                         shuffle_buffer=64):
@@ -143,7 +143,8 @@ def make_window_dataset(dataset, split, patch, batch_size, *, stride=None,
 
     For small datasets and quick experiments: no tiling step, same output as
     `make_dataset`. Arguments as for `make_dataset`, plus the `Dataset`, the
-    patch size, the stride (default: `patch`) and `min_valid` as in tiling.
+    patch size, the stride (default: `patch`), `min_valid` and
+    `keep_unlabelled` as in tiling.
     """
     records = dataset.scenes(split)
     if not records:
@@ -161,7 +162,7 @@ def make_window_dataset(dataset, split, patch, batch_size, *, stride=None,
             with dataset.open(record) as scene:
                 for _, _, optical, sar, label, valid in scene_patches(
                         dataset, record, scene, patch, stride):
-                    if valid >= min_valid:
+                    if drop_reason(valid, label, min_valid, keep_unlabelled) is None:
                         yield {"optical": optical, "sar": sar, "label": label}
 
     signature = {
