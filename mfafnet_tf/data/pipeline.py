@@ -100,7 +100,9 @@ def make_dataset(tile_dir, split, batch_size, *, training=False, shuffle=None,
     Returns:
         A `tf.data.Dataset` of ({"optical": float32 [B,P,P,Co], "sar": float32
         [B,P,P,Cs]}, labels int32 [B,P,P], sample_weights float32 [B,P,P]);
-        ignore pixels (255) have weight 0.
+        ignore pixels (255) have weight 0. Its cardinality is known (the
+        index's patch count in batches; infinite with `repeat`), so Keras
+        needs no ``validation_steps`` and never runs out of data.
     """
     index = read_index(tile_dir)
     if split not in index["splits"]:
@@ -119,6 +121,10 @@ def make_dataset(tile_dir, split, batch_size, *, training=False, shuffle=None,
     records = files.interleave(
         tf.data.TFRecordDataset, cycle_length=min(len(shards), 8),
         num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
+    # Interleaving hides the length; Keras then learns it only by running out of
+    # data at the end of the first validation pass, and warns that it did.
+    records = records.apply(tf.data.experimental.assert_cardinality(
+        index["splits"][split]["patches"]))
     if shuffle:
         records = records.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
     if repeat:
