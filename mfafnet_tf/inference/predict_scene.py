@@ -21,6 +21,7 @@ from mfafnet_tf.inference.scene_predictions import check_tiling, iter_scene_pred
 CLI_GDAL_CACHE_MB = 256
 CLASS_MAP_COMPRESSION = ["COMPRESS=DEFLATE"]
 PROBABILITY_COMPRESSION = ["COMPRESS=DEFLATE", "PREDICTOR=3"]
+CLASS_BAND_DESCRIPTION = "class"
 
 
 def limit_gdal_cache(megabytes=CLI_GDAL_CACHE_MB):
@@ -45,8 +46,10 @@ def predict_scene(model, optical, sar, out, *, optical_bands=None, sar_bands=Non
         optical: Optical GeoTIFF path.
         sar: SAR GeoTIFF path, on the same pixel grid.
         out: Class map to write: uint8, one band, tiled and compressed, the
-            input's CRS and geotransform, colour table, class names, 255 where
-            any input band is nodata.
+            input's CRS and geotransform, 255 where any input band is nodata;
+            inside the TIFF a colour table (`class_colors`), the band
+            description "class" and the class names as band metadata
+            ``CLASS_<i>``; GDAL category names in the ``.aux.xml`` sidecar.
         optical_bands: 1-based optical bands to use (default all).
         sar_bands: 1-based SAR bands to use (default all).
         tile: Tile size in pixels.
@@ -74,7 +77,7 @@ def predict_scene(model, optical, sar, out, *, optical_bands=None, sar_bands=Non
             f"model: expected fewer than {NODATA_CLASS} classes for a uint8 class map, found {runner.num_classes}"
         )
     names = resolve_class_names(class_names, runner)
-    colors = class_colors(runner.num_classes)
+    colors = class_colors(names)
     with contextlib.ExitStack() as stack:
         scene = stack.enter_context(open_scene(
             optical, sar, optical_bands=optical_bands, sar_bands=sar_bands,
@@ -83,6 +86,7 @@ def predict_scene(model, optical, sar, out, *, optical_bands=None, sar_bands=Non
         class_writer = stack.enter_context(GeoTiffWriter(
             stack.enter_context(atomic_geotiff(out)), scene, 1, gdal.GDT_Byte, NODATA_CLASS,
             compression=CLASS_MAP_COMPRESSION, color_table=color_table(colors), category_names=names,
+            descriptions=[CLASS_BAND_DESCRIPTION],
         ))
         probability_writer = None
         if probabilities is not None:
