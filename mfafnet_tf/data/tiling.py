@@ -164,6 +164,8 @@ def tile_dataset(dataset, out_dir, patch, stride=None, split_file=None,
     index = {
         "dataset": dataset.name, "patch": int(patch), "stride": stride,
         "optical_channels": optical_channels, "sar_channels": sar_channels,
+        "optical_bands": _band_numbers(dataset.optical_bands, optical_channels),
+        "sar_bands": _band_numbers(dataset.sar_bands, sar_channels),
         "num_classes": dataset.num_classes, "class_names": list(dataset.class_names),
         "min_valid": float(min_valid), "keep_unlabelled": bool(keep_unlabelled),
         "splits": splits,
@@ -171,6 +173,11 @@ def tile_dataset(dataset, out_dir, patch, stride=None, split_file=None,
     atomic.write_text(os.path.join(out_dir, INDEX_NAME), json.dumps(index, indent=1))
     _remove_stale(out_dir, {s for e in splits.values() for s in e["shards"]})
     return index
+
+
+def _band_numbers(selection, channels):
+    """The 1-based raster bands tiled: the selection, else all of the files' bands."""
+    return [int(b) for b in selection] if selection else list(range(1, channels + 1))
 
 
 def _survey(dataset, records, patch, stride):

@@ -17,7 +17,11 @@ STATS_JSON = "stats.json"
 
 @dataclasses.dataclass
 class DatasetInfo:
-    """What the model and the trainer need to know about the tiled data."""
+    """What the model and the trainer need to know about the tiled data.
+
+    ``input_bands``: the raster bands of each modality in the tiles (from
+    ``index.json``; None for tiles written before it recorded them).
+    """
 
     tile_dir: str
     patch: int
@@ -28,6 +32,7 @@ class DatasetInfo:
     normalization: dict
     split_patches: dict
     class_pixels: list
+    input_bands: dict = None
 
     @property
     def modalities(self):
@@ -155,6 +160,8 @@ def load_dataset_info(config):
         normalization=normalization,
         split_patches={name: int(split["patches"]) for name, split in splits.items()},
         class_pixels=list(splits.get("train", {}).get("class_pixels", [])),
+        input_bands={m: list(index[f"{m}_bands"]) for m in MODALITIES
+                     if index.get(f"{m}_bands")} or None,
     )
 
 
