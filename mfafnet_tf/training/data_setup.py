@@ -120,7 +120,11 @@ def prepare_data(config, may_write=True):
         dataset.require_modalities(model_modalities(config), describe_model(config))
         if not os.path.exists(index_path):
             print(f"tiling {dataset.name} at {data.root} into {data.tile_dir}")
-            mdata.tile_dataset(dataset, data.tile_dir, data.patch, data.stride)
+            index = mdata.tile_dataset(dataset, data.tile_dir, data.patch, data.stride)
+            for split, entry in sorted(index["splits"].items()):
+                for name in entry["empty_scenes"]:
+                    print(f"warning: scene {name} ({split}) lost all its patches "
+                          f"(see {data.tile_dir}/index.json, scene_patches)")
         if not os.path.exists(stats_path(config)):
             stats = mdata.compute_stats(
                 dataset,

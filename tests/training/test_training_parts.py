@@ -136,3 +136,21 @@ def test_models_record_the_tiled_bands_of_their_inputs(tmp_path):
     assert build_model(config, info).input_bands == {"sar": [1]}
     info.input_bands = None                      # tiles written before bands were recorded
     assert build_model(config, info).input_bands is None
+
+
+def test_preparing_data_names_scenes_that_lose_every_patch(tmp_path, capsys):
+    from osgeo import gdal
+
+    from mfafnet_tf.data import get_dataset, synthesize
+    from mfafnet_tf.training.data_setup import prepare_data
+
+    root = tmp_path / "scenes"
+    split_file = synthesize(root, scenes=3, size=(16, 16), seed=1, progress=False)
+    (test_scene,) = get_dataset("whu_opt_sar", root, split_file=split_file).scenes("test")
+    optical = gdal.Open(test_scene.optical, gdal.GA_Update)
+    optical.GetRasterBand(1).WriteArray(np.zeros((16, 16), np.uint8))   # nodata everywhere
+    optical = None
+    prepare_data(load_config(overrides=[
+        "data.dataset=whu_opt_sar", f"data.root={root}", f"data.split_file={split_file}",
+        f"data.tile_dir={tmp_path / 'tiles'}", "data.patch=16"]))
+    assert f"warning: scene {test_scene.name} (test) lost all its patches" in capsys.readouterr().out
