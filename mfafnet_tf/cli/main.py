@@ -35,7 +35,7 @@ def build_parser():
     parser.add_argument("--version", action="version", version=__version__)
     parser.add_argument(
         "--verbose", action="store_true",
-        help=f"show TensorFlow's start-up and C++ log messages (hidden by default; "
+        help="show TensorFlow's start-up and C++ log messages (hidden by default; "
         f"also {VERBOSE_ENV}=1)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module_name in COMMANDS.items():

@@ -2,9 +2,10 @@
 
 TensorFlow logs from C++ through Abseil before Abseil's logging is set up, so
 ``TF_CPP_MIN_LOG_LEVEL`` does not reach those lines (oneDNN notice, CUDA
-probing, cuDNN/cuFFT factory registration, TensorRT). The import runs with the
-process's stderr captured; the log lines are dropped and everything else that
-was written (Python warnings, errors) is passed on.
+probing, cuDNN/cuFFT factory registration, TensorRT). The import and the first
+device listing (where CUDA is probed) run with the process's stderr captured;
+the log lines are dropped and everything else that was written (Python
+warnings, errors) is passed on.
 """
 
 import os
@@ -27,7 +28,8 @@ def without_chatter(text):
 
 
 def import_tensorflow_quietly():
-    """Imports TensorFlow and Keras with the start-up chatter filtered from stderr."""
+    """Imports TensorFlow and Keras, and lists the devices, with the start-up chatter
+    filtered from stderr (the device probing does not configure any device)."""
     if "tensorflow" in sys.modules:
         return
     sys.stderr.flush()
@@ -36,7 +38,9 @@ def import_tensorflow_quietly():
         os.dup2(captured.fileno(), 2)
         try:
             import keras  # noqa: F401
-            import tensorflow  # noqa: F401
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()    # CUDA probing logs too ("failed call to cuInit")
         finally:
             os.dup2(saved, 2)
             os.close(saved)
