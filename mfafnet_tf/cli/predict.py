@@ -55,6 +55,19 @@ def _band_hint(error, runner):
     return hint
 
 
+def _check_band_counts(args, runner, optical, sar):
+    """Opens the scene once to check its band counts, naming the options that fix them."""
+    from mfafnet_tf.data import open_scene
+
+    try:
+        with open_scene(optical, sar, optical_bands=args.optical_bands, sar_bands=args.sar_bands,
+                        expect_optical_bands=runner.optical_channels,
+                        expect_sar_bands=runner.sar_channels):
+            pass
+    except BandCountError as error:
+        raise DataError(f"{error}; {_band_hint(error, runner)}") from None
+
+
 def run(args):
     """Runs ``mfafnet predict``."""
     from mfafnet_tf.inference.model_loading import load_model
@@ -63,18 +76,15 @@ def run(args):
     limit_gdal_cache()
     runner = load_model(args.model)
     optical, sar = _inputs(args, runner)
-    try:
-        out = predict_scene(
-            runner, optical, sar, args.out,
-            optical_bands=args.optical_bands if optical else None,
-            sar_bands=args.sar_bands if sar else None,
-            tile=args.tile, overlap=args.overlap, batch_size=args.batch_size,
-            probabilities=args.probabilities, quicklook=args.quicklook,
-            class_names=args.class_names,
-            progress=not args.quiet,
-        )
-    except BandCountError as error:
-        raise DataError(f"{error}; {_band_hint(error, runner)}") from None
+    _check_band_counts(args, runner, optical, sar)
+    out = predict_scene(
+        runner, optical, sar, args.out,
+        optical_bands=args.optical_bands, sar_bands=args.sar_bands,
+        tile=args.tile, overlap=args.overlap, batch_size=args.batch_size,
+        probabilities=args.probabilities, quicklook=args.quicklook,
+        class_names=args.class_names,
+        progress=not args.quiet,
+    )
     print(f"wrote {out}")
     for extra in (args.probabilities, args.quicklook):
         if extra:

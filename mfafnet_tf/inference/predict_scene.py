@@ -46,10 +46,8 @@ def predict_scene(model, optical, sar, out, *, optical_bands=None, sar_bands=Non
         optical: Optical GeoTIFF path.
         sar: SAR GeoTIFF path, on the same pixel grid.
         out: Class map to write: uint8, one band, tiled and compressed, the
-            input's CRS and geotransform, 255 where any input band is nodata;
-            inside the TIFF a colour table (`class_colors`), the band
-            description "class" and the class names as band metadata
-            ``CLASS_<i>``; GDAL category names in the ``.aux.xml`` sidecar.
+            input's CRS and geotransform, colour table, class names, 255 where
+            any input band is nodata.
         optical_bands: 1-based optical bands to use (default all).
         sar_bands: 1-based SAR bands to use (default all).
         tile: Tile size in pixels.
