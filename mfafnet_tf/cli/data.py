@@ -48,7 +48,8 @@ def _synth(args):
     from mfafnet_tf.data.synthetic import synthesize
 
     split_file = synthesize(args.out, scenes=args.scenes, size=args.size, seed=args.seed,
-                            profile=args.profile, looks=args.looks)
+                            profile=args.profile, looks=args.looks,
+                            cloud_nodata=args.cloud_nodata)
     print(f"wrote {args.scenes} scenes to {args.out}; split file {split_file}")
     return 0
 
@@ -134,6 +135,8 @@ def register(subparsers):
                        "seasonal shifts (datasets/synthetic/README.md)")
     synth.add_argument("--looks", type=int,
                        help="SAR speckle looks (default: the profile's, 3 or 2)")
+    synth.add_argument("--cloud-nodata", action="store_true",
+                       help="optical nodata (0) under clouds, as a cloud-masked L2A product")
     synth.set_defaults(func=_synth)
 
     check = verbs.add_parser("check", help="validate every scene and file of a dataset")

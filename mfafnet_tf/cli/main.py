@@ -16,6 +16,7 @@ COMMANDS = {
     "data": "mfafnet_tf.cli.data",
     "train": "mfafnet_tf.cli.train",
     "evaluate": "mfafnet_tf.cli.evaluate",
+    "robustness": "mfafnet_tf.cli.robustness",
     "compare": "mfafnet_tf.cli.compare",
     "predict": "mfafnet_tf.cli.predict",
     "export": "mfafnet_tf.cli.export",

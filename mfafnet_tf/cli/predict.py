@@ -26,6 +26,11 @@ def register(subparsers):
     parser.add_argument("--probabilities", help="also write float32 class probabilities to this GeoTIFF")
     parser.add_argument("--quicklook", help="also write a PNG preview with a legend")
     parser.add_argument("--class-names", type=name_list, help="comma-separated class names (default: the model's)")
+    parser.add_argument(
+        "--nodata-policy", choices=("any", "all"),
+        help="nodata (255) where all inputs are nodata (all: a fusion model predicts from the SAR "
+        "under masked clouds; its default) or where any is (any; single-modality models)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
 
@@ -82,7 +87,7 @@ def run(args):
         optical_bands=args.optical_bands, sar_bands=args.sar_bands,
         tile=args.tile, overlap=args.overlap, batch_size=args.batch_size,
         probabilities=args.probabilities, quicklook=args.quicklook,
-        class_names=args.class_names,
+        class_names=args.class_names, nodata_policy=args.nodata_policy,
         progress=not args.quiet,
     )
     print(f"wrote {out}")

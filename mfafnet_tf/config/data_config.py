@@ -26,7 +26,15 @@ class DataConfig:
         synthetic_size: Side length of each synthetic scene in pixels.
         synthetic_seed: Seed of the synthetic generator.
         synthetic_profile: Generator profile, ``default`` or ``realistic``.
+        synthetic_cloud_nodata: Synthetic clouds are optical nodata (as a
+            cloud mask applied to an L2A product leaves them) instead of
+            bright cloud tops.
         augment: Random flips and rotations of training patches.
+        modality_dropout: Share of training patches of a fusion model whose
+            optical or SAR (equal odds) is removed as a whole (made nodata).
+        cloud_dropout: Share of training patches of a fusion model whose
+            optical gets cloud-shaped nodata regions (10-90 % of the patch).
+            Both are ignored for single-modality models.
         optical_transform: Transform before the optical statistics (``none``,
             ``log``, ``db``), see the statistics JSON format.
         sar_transform: The same for SAR (``db`` for linear backscatter).
@@ -45,6 +53,9 @@ class DataConfig:
     synthetic_size: int = 256
     synthetic_seed: int = 0
     synthetic_profile: str = "default"
+    synthetic_cloud_nodata: bool = False
     augment: bool = True
+    modality_dropout: float = 0.0
+    cloud_dropout: float = 0.0
     optical_transform: str = "none"
     sar_transform: str = "none"

@@ -57,3 +57,36 @@ def modality_dropout(optical, sar, rate, seed):
     optical = _choose(drop_optical, tf.fill(tf.shape(optical), nan), optical)
     sar = _choose(drop_sar, tf.fill(tf.shape(sar), nan), sar)
     return optical, sar
+
+
+def cloud_dropout(optical, rate, seed, cell=16):
+    """Masks cloud-shaped regions of the optical (NaN, i.e. nodata) in a `rate` share of examples.
+
+    A cloudy example gets smooth random blobs (bilinearly upsampled noise of
+    about `cell` pixels per sample) over a share of its pixels drawn uniformly
+    from 10-90 %, as a cloud mask applied to an optical product leaves them.
+    Labels stay, so the model learns to segment under the clouds from the SAR.
+
+    Args:
+        optical: float32 [B, H, W, Co].
+        rate: share of examples that get clouds.
+        seed: int32/int64 tensor of shape [2] for the stateless random ops.
+        cell: pixels per noise sample, roughly the blob radius.
+
+    Returns:
+        The optical with NaN under the clouds.
+    """
+    shape = tf.shape(optical)
+    batch, height, width = shape[0], shape[1], shape[2]
+    seeds = tf.random.experimental.stateless_split(seed, 3)
+    coarse = tf.random.stateless_uniform(
+        tf.stack([batch, height // cell + 2, width // cell + 2, 1]), seed=seeds[0])
+    field = tf.reshape(tf.image.resize(coarse, tf.stack([height, width])), [batch, -1])
+    pixels = tf.shape(field)[1]
+    cover = tf.random.stateless_uniform([batch], seed=seeds[1], minval=0.1, maxval=0.9)
+    count = tf.cast(tf.round(cover * tf.cast(pixels, tf.float32)), tf.int32)
+    threshold = tf.gather(tf.sort(field, axis=1), tf.minimum(count, pixels - 1), batch_dims=1)
+    cloudy = tf.random.stateless_uniform([batch], seed=seeds[2]) < rate
+    clouds = (field < threshold[:, None]) & cloudy[:, None]
+    clouds = tf.reshape(clouds, tf.stack([batch, height, width, 1]))
+    return tf.where(clouds, tf.constant(float("nan"), optical.dtype), optical)

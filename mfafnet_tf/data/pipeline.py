@@ -44,7 +44,7 @@ def _weight_table(class_weights, num_classes):
 
 
 def _finish(batches, num_classes, *, augment, class_weights, speckle,
-            modality_dropout, seed, deterministic):
+            modality_dropout, cloud_dropout, seed, deterministic):
     """Augments decoded batches and turns them into (inputs, labels, weights).
 
     ``deterministic`` keeps the batch order (unshuffled or seeded pipelines), so
@@ -65,6 +65,9 @@ def _finish(batches, num_classes, *, augment, class_weights, speckle,
         if modality_dropout:
             optical, sar = augmentation.modality_dropout(
                 optical, sar, modality_dropout, seeds[2])
+        if cloud_dropout:
+            optical = augmentation.cloud_dropout(
+                optical, cloud_dropout, tf.random.experimental.stateless_fold_in(seeds[2], 1))
         label = tf.cast(label, tf.int32)
         weights = tf.gather(table, label)
         return {"optical": optical, "sar": sar}, label, weights
@@ -76,7 +79,7 @@ def _finish(batches, num_classes, *, augment, class_weights, speckle,
 
 def make_dataset(tile_dir, split, batch_size, *, training=False, shuffle=None,
                  repeat=False, augment=None, class_weights=None, speckle=False,
-                 modality_dropout=0.0, drop_remainder=False, seed=None,
+                 modality_dropout=0.0, cloud_dropout=0.0, drop_remainder=False, seed=None,
                  shuffle_buffer=256):
     """A tf.data pipeline over a tiled dataset's split.
 
@@ -92,7 +95,10 @@ def make_dataset(tile_dir, split, batch_size, *, training=False, shuffle=None,
             into the sample weights.
         speckle: False, True (4 looks) or a number of looks for multiplicative
             Gamma speckle on SAR (for linear-scale SAR).
-        modality_dropout: share of examples whose optical or SAR is blanked.
+        modality_dropout: share of examples whose optical or SAR is blanked
+            (NaN) as a whole, either with equal odds.
+        cloud_dropout: share of examples whose optical gets cloud-shaped NaN
+            regions (10-90 % of the patch, see `augment.cloud_dropout`).
         drop_remainder: drop the last incomplete batch (needed by tf.distribute).
         seed: makes shuffling and augmentation deterministic.
         shuffle_buffer: patches in the shuffle buffer.
@@ -136,15 +142,15 @@ def make_dataset(tile_dir, split, batch_size, *, training=False, shuffle=None,
         num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
     return _finish(batches, index["num_classes"], augment=augment,
                    class_weights=class_weights, speckle=speckle,
-                   modality_dropout=modality_dropout, seed=seed,
-                   deterministic=deterministic)
+                   modality_dropout=modality_dropout, cloud_dropout=cloud_dropout,
+                   seed=seed, deterministic=deterministic)
 
 
 def make_window_dataset(dataset, split, patch, batch_size, *, stride=None,
                         min_valid=0.5, keep_unlabelled=False, training=False, shuffle=None, repeat=False,
                         augment=None, class_weights=None, speckle=False,
-                        modality_dropout=0.0, drop_remainder=False, seed=None,
-                        shuffle_buffer=64):
+                        modality_dropout=0.0, cloud_dropout=0.0, drop_remainder=False,
+                        seed=None, shuffle_buffer=64):
     """A tf.data pipeline reading patches straight from the scenes with GDAL.
 
     For small datasets and quick experiments: no tiling step, same output as
@@ -184,5 +190,5 @@ def make_window_dataset(dataset, split, patch, batch_size, *, stride=None,
     batches = examples.batch(batch_size, drop_remainder=drop_remainder)
     return _finish(batches, dataset.num_classes, augment=augment,
                    class_weights=class_weights, speckle=speckle,
-                   modality_dropout=modality_dropout, seed=seed,
-                   deterministic=seed is not None or not shuffle)
+                   modality_dropout=modality_dropout, cloud_dropout=cloud_dropout,
+                   seed=seed, deterministic=seed is not None or not shuffle)

@@ -15,6 +15,7 @@ from osgeo import gdal, osr
 from tqdm import tqdm
 
 from mfafnet_tf.data import atomic, splits
+from mfafnet_tf.data.smooth_noise import noise_grid, sample_noise
 from mfafnet_tf.data.synthetic_profile import DEFAULT, SyntheticProfile, get_profile
 
 gdal.UseExceptions()
@@ -27,6 +28,7 @@ STRIP = 256  # rows rendered at a time (the GeoTIFF block height); fixes the out
 SEARCH_BLOCK = 256  # columns per nearest-region-seed search
 ROAD_BAND = 64  # rows per road rasterization step
 CLOUD_LATTICE = 8  # pixel spacing of the samples that set the cloud threshold
+CLOUD_NODATA_OPACITY = 0.5  # cloud_nodata: optical nodata where clouds are this opaque
 
 # WHU codes: 10 farmland, 20 city, 30 village, 40 water, 50 forest, 60 road, 70 others.
 REGION_CODES = np.array([10, 20, 30, 40, 50, 70])
@@ -93,25 +95,6 @@ class _ScenePlan(NamedTuple):
     season: _Season
 
 
-def _noise_grid(rng, shape, scale):
-    """Coarse unit normal values, one per `scale` pixels, for `_sample`."""
-    height, width = shape
-    return rng.standard_normal(
-        (int(height / scale) + 2, int(width / scale) + 2), dtype=np.float32)
-
-
-def _sample(grid, scale, rows, columns):
-    """Smooth zero-mean noise (bilinear in `grid`) at pixel rows x columns."""
-    y, x = np.asarray(rows) / scale, np.asarray(columns) / scale
-    y0, x0 = y.astype(np.intp), x.astype(np.intp)
-    fy = (y - y0).astype(np.float32)[:, None]
-    fx = (x - x0).astype(np.float32)[None, :]
-    upper, lower = grid[y0], grid[y0 + 1]
-    top = upper[:, x0] * (1 - fx) + upper[:, x0 + 1] * fx
-    bottom = lower[:, x0] * (1 - fx) + lower[:, x0 + 1] * fx
-    return top * (1 - fy) + bottom * fy
-
-
 def _plan(rng, shape, profile):
     """Draws the `_ScenePlan` of a scene of `shape` (height, width)."""
     height, width = shape
@@ -119,19 +102,19 @@ def _plan(rng, shape, profile):
     seeds = rng.uniform((0, 0), (height, width), size=(count, 2))
     seeds = seeds[np.argsort(seeds[:, 0])].astype(np.float32)
     codes = rng.choice(REGION_CODES, size=count, p=REGION_SHARES).astype(np.uint8)
-    warp = (_noise_grid(rng, shape, CELL), _noise_grid(rng, shape, CELL))
+    warp = (noise_grid(rng, shape, CELL), noise_grid(rng, shape, CELL))
     road_count = max(1, round((height + width) / 2 / ROAD_SPACING))
     roads = np.column_stack([
         rng.uniform(0, height, road_count), rng.uniform(0, width, road_count),
         rng.uniform(0, math.pi, road_count), rng.uniform(1.0, 2.0, road_count)])
-    wobble = _noise_grid(rng, shape, 48)
+    wobble = noise_grid(rng, shape, 48)
     brightness = rng.normal(1.0, 0.06, size=count).astype(np.float32)
-    texture = _noise_grid(rng, shape, 6)
+    texture = noise_grid(rng, shape, 6)
     cover = rng.uniform(*profile.cloud_cover)
-    clouds = _noise_grid(rng, shape, 40)
+    clouds = noise_grid(rng, shape, 40)
     threshold = np.inf
     if cover > 0.01:
-        lattice = _sample(clouds, 40, np.arange(0, height, CLOUD_LATTICE),
+        lattice = sample_noise(clouds, 40, np.arange(0, height, CLOUD_LATTICE),
                           np.arange(0, width, CLOUD_LATTICE))
         threshold = float(np.quantile(lattice, 1.0 - cover))
     shadow_offset = tuple(int(v) for v in rng.integers(6, 16, size=2))
@@ -183,8 +166,8 @@ def _nearest_seeds(seeds, rows, columns):
 def _regions(plan, rows, columns):
     """Warped Voronoi cells: region index per pixel of the strip."""
     displacement = 0.3 * CELL
-    warped_rows = rows[:, None] + displacement * _sample(plan.warp[0], CELL, rows, columns)
-    warped_columns = columns[None, :] + displacement * _sample(plan.warp[1], CELL, rows, columns)
+    warped_rows = rows[:, None] + displacement * sample_noise(plan.warp[0], CELL, rows, columns)
+    warped_columns = columns[None, :] + displacement * sample_noise(plan.warp[1], CELL, rows, columns)
     return _nearest_seeds(plan.seeds, warped_rows.astype(np.float32),
                           warped_columns.astype(np.float32))
 
@@ -209,7 +192,7 @@ def _draw_roads(plan, labels, rows, columns):
             band_columns = columns[left:right]
             distance = np.abs((band_rows[:, None] - centre_row) * cos
                               - (band_columns[None, :] - centre_column) * sin)
-            wobble = 4.0 * _sample(plan.wobble, 48, band_rows, band_columns)
+            wobble = 4.0 * sample_noise(plan.wobble, 48, band_rows, band_columns)
             block = labels[band:band + ROAD_BAND, left:right]
             block[(distance + wobble < half_width) & (block != WATER)] = ROAD
 
@@ -217,7 +200,7 @@ def _draw_roads(plan, labels, rows, columns):
 def _clouds(plan, rows, columns):
     """Cloud opacity and shadow strength of a strip, in [0, 1]."""
     def opacity_at(at_rows, at_columns):
-        field = _sample(plan.clouds, 40, at_rows, at_columns)
+        field = sample_noise(plan.clouds, 40, at_rows, at_columns)
         return np.clip((field - plan.cloud_threshold) / 0.4, 0.0, 1.0)
 
     opacity = opacity_at(rows, columns)
@@ -292,7 +275,7 @@ def _render_strip(plan, top, height):
     profile, tables, season = plan.profile, plan.tables, plan.season
     rows, columns = np.arange(top, top + height), np.arange(plan.shape[1])
     labels, surfaces, brightness = _ground(plan, rows, columns)
-    texture = _sample(plan.texture, 6, rows, columns)
+    texture = sample_noise(plan.texture, 6, rows, columns)
     rng = np.random.default_rng([plan.pixel_seed, top])
     optical = tables.optical[:, surfaces] * brightness + tables.texture[surfaces] * texture
     optical += rng.standard_normal(optical.shape, dtype=np.float32) * 4.0
@@ -324,6 +307,8 @@ def _render_strip(plan, top, height):
     sar = 1.0 + (decibels - low) / (high - low) * 254.0
     optical = np.clip(np.rint(optical), 1, 255).astype(np.uint8)
     sar = np.clip(np.rint(sar), 1, 255).astype(np.uint8)[None]
+    if profile.cloud_nodata:  # a cloud mask applied to the product
+        optical[:, opacity >= CLOUD_NODATA_OPACITY] = 0
     empty = rows[:, None] + columns[None, :] < plan.edge_depth
     optical[:, empty] = 0
     sar[:, empty] = 0
@@ -404,7 +389,7 @@ def _assign_splits(names, rng):
 
 
 def synthesize(out_dir, scenes=8, size=(512, 512), seed=0, profile="default", looks=None,
-               progress=True):
+               cloud_nodata=False, progress=True):
     """Writes synthetic scenes in the WHU-OPT-SAR layout and a split file.
 
     Args:
@@ -416,6 +401,9 @@ def synthesize(out_dir, scenes=8, size=(512, 512), seed=0, profile="default", lo
             and context-defined classes, coarse and shifted SAR, heavy clouds,
             seasonal shifts); see datasets/synthetic/README.md.
         looks: number of SAR speckle looks instead of the profile's.
+        cloud_nodata: mark the optical under clouds (opacity >= 0.5) as nodata
+            (0), as a cloud mask applied to an L2A product does; the SAR and
+            the labels are unchanged there. The scenes are otherwise identical.
         progress: show a progress bar.
 
     Returns:
@@ -424,7 +412,7 @@ def synthesize(out_dir, scenes=8, size=(512, 512), seed=0, profile="default", lo
     Raises:
         ConfigError: unknown profile or invalid number of looks.
     """
-    profile = get_profile(profile, looks)
+    profile = get_profile(profile, looks)._replace(cloud_nodata=bool(cloud_nodata))
     height, width = (int(v) for v in size)
     reference = osr.SpatialReference()
     reference.ImportFromEPSG(EPSG)

@@ -29,6 +29,8 @@ class SyntheticProfile(NamedTuple):
         coregistration: largest SAR offset from the optical grid, in pixels.
         seasonal: per-scene illumination, haze, phenology, moisture and
             calibration shifts.
+        cloud_nodata: the optical under clouds is nodata (0) instead of
+            bright cloud tops.
     """
 
     spectra: dict
@@ -40,6 +42,7 @@ class SyntheticProfile(NamedTuple):
     sar_block: int
     coregistration: float
     seasonal: bool
+    cloud_nodata: bool = False
 
 
 # Surface codes beyond the WHU label codes (realistic profile): 11 crop row,

@@ -11,8 +11,28 @@ from mfafnet_tf.inference.blend_accumulator import BlendAccumulator
 from mfafnet_tf.inference.blending import blend_weights
 from mfafnet_tf.inference.model_runner import ModelRunner
 
+NODATA_POLICIES = ("any", "all")
 
-def iter_scene_predictions(model, scene, *, tile=512, overlap=64, batch_size=4, progress=False):
+
+def resolve_nodata_policy(policy, runner):
+    """The nodata policy to use: given, else ``all`` for a fusion model, ``any`` otherwise.
+
+    ``any``: a pixel is nodata where any input the model takes is nodata there.
+    ``all``: only where all of them are, so a fusion model predicts from the SAR
+    under a masked-out cloud. The two are the same for a single-modality model.
+
+    Raises:
+        ConfigError: ``policy`` is neither None nor one of ``NODATA_POLICIES``.
+    """
+    if policy is None:
+        return "all" if len(runner.channels) > 1 else "any"
+    if policy not in NODATA_POLICIES:
+        raise ConfigError(f"nodata policy: expected one of {', '.join(NODATA_POLICIES)}, found {policy!r}")
+    return policy
+
+
+def iter_scene_predictions(model, scene, *, tile=512, overlap=64, batch_size=4, progress=False,
+                           nodata_policy=None):
     """Predicts a scene tile by tile and yields blended probability blocks.
 
     Tiles of ``tile`` x ``tile`` pixels overlapping by ``overlap`` are read from
@@ -30,11 +50,14 @@ def iter_scene_predictions(model, scene, *, tile=512, overlap=64, batch_size=4, 
         overlap: Pixels shared by neighbouring tiles, at most ``tile // 2``.
         batch_size: Tiles per model call.
         progress: Show a progress bar over the tiles.
+        nodata_policy: ``"any"`` or ``"all"`` (see :func:`resolve_nodata_policy`);
+            default ``"all"`` for a model that takes both modalities.
 
     Yields:
         ``(window, probabilities, valid)``: a ``Window``, float32 [h,w,K]
-        probabilities and a bool [h,w] mask that is False where any input band is
-        nodata. The windows cover the scene exactly once (roughly top to bottom);
+        probabilities and a bool [h,w] mask that is False where the input is
+        nodata under the policy (a modality is nodata at a pixel where any of
+        its bands is). The windows cover the scene exactly once (roughly top to bottom);
         the arrays may be read-only views, copy them before modifying.
 
     Raises:
@@ -44,6 +67,7 @@ def iter_scene_predictions(model, scene, *, tile=512, overlap=64, batch_size=4, 
     check_tiling(tile, overlap, batch_size)
     runner = ModelRunner.wrap(model)
     check_channels(scene, runner)
+    policy = resolve_nodata_policy(nodata_policy, runner)
     rows = tile_starts(scene.height, tile, overlap)
     columns = tile_starts(scene.width, tile, overlap)
     tile_height, tile_width = min(tile, scene.height), min(tile, scene.width)
@@ -57,17 +81,19 @@ def iter_scene_predictions(model, scene, *, tile=512, overlap=64, batch_size=4, 
             sar = np.stack([read.sar for read in reads])
             probabilities = runner(optical, sar)
             for (y, x), read, tile_probabilities in zip(batch, reads, probabilities):
-                valid = _valid(read, runner.channels)
+                valid = valid_pixels(read, runner.channels, policy)
                 yield from accumulator.add(y, x, tile_probabilities, weights, valid)
             bar.update(len(batch))
 
 
-def _valid(read, modalities):
-    """Pixels where every band of the inputs the model takes is valid.
+def valid_pixels(read, modalities, policy):
+    """bool [h, w]: where a read window has input under a nodata policy.
 
-    A SAR-only model predicts under missing optical, and vice versa.
+    A modality has data at a pixel where all its bands are finite; ``any`` needs
+    every one of ``modalities`` there, ``all`` at least one.
     """
-    return np.logical_and.reduce([np.isfinite(getattr(read, m)).all(axis=-1) for m in modalities])
+    combine = np.logical_and if policy == "any" else np.logical_or
+    return combine.reduce([np.isfinite(getattr(read, m)).all(axis=-1) for m in modalities])
 
 
 def tile_starts(length, tile, overlap):

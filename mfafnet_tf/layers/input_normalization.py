@@ -12,7 +12,10 @@ class InputNormalization(keras.layers.Layer):
 
     Non-trainable and part of the model, so a saved or exported model takes raw
     values and training and serving cannot drift apart. NaN (nodata) inputs end
-    up as 0, i.e. the band mean.
+    up as 0, i.e. the band mean. With ``validity=True`` a pixel with any
+    non-finite band becomes 0 in every band and one more channel is appended:
+    1.0 where all input bands are finite, else 0.0, so the layers after it can
+    tell missing data from data at the mean.
 
     Args:
         mean: per-band means of the transformed values, or None for 0.
@@ -20,9 +23,11 @@ class InputNormalization(keras.layers.Layer):
         transform: ``"none"``, ``"log"`` (``ln(max(x, epsilon))``) or ``"db"``
             (``10 * log10(max(x, epsilon))``), applied before the statistics.
         epsilon: floor of the log transforms.
+        validity: append the validity channel (output has one channel more).
     """
 
-    def __init__(self, mean=None, std=None, transform="none", epsilon=1e-6, **kwargs):
+    def __init__(self, mean=None, std=None, transform="none", epsilon=1e-6, validity=False,
+                 **kwargs):
         kwargs.setdefault("dtype", "float32")
         super().__init__(**kwargs)
         if transform not in TRANSFORMS:
@@ -33,6 +38,7 @@ class InputNormalization(keras.layers.Layer):
             raise ValueError(f"std must be positive, got {self.std}.")
         self.transform = transform
         self.epsilon = float(epsilon)
+        self.validity = bool(validity)
 
     def build(self, input_shape):
         channels = input_shape[-1]
@@ -44,7 +50,8 @@ class InputNormalization(keras.layers.Layer):
                 )
 
     def call(self, inputs):
-        x = ops.cast(inputs, "float32")
+        raw = ops.cast(inputs, "float32")
+        x = raw
         if self.transform != "none":
             x = ops.log(ops.maximum(x, self.epsilon))
             if self.transform == "db":
@@ -53,12 +60,19 @@ class InputNormalization(keras.layers.Layer):
             x = x - ops.convert_to_tensor(self.mean, "float32")
         if self.std is not None:
             x = x / ops.convert_to_tensor(self.std, "float32")
-        return ops.where(ops.isfinite(x), x, ops.zeros_like(x))
+        x = ops.where(ops.isfinite(x), x, ops.zeros_like(x))
+        if not self.validity:
+            return x
+        valid = ops.cast(ops.all(ops.isfinite(raw), axis=-1, keepdims=True), "float32")
+        return ops.concatenate([x * valid, valid], axis=-1)
 
     def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
+        if not self.validity or input_shape[-1] is None:
+            return tuple(input_shape)
+        return (*input_shape[:-1], input_shape[-1] + 1)
 
     def get_config(self):
         config = super().get_config()
-        config.update(mean=self.mean, std=self.std, transform=self.transform, epsilon=self.epsilon)
+        config.update(mean=self.mean, std=self.std, transform=self.transform, epsilon=self.epsilon,
+                      validity=self.validity)
         return config

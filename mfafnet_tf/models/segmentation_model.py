@@ -11,7 +11,7 @@ IGNORE_CLASS = 255
 MODALITIES = ("optical", "sar")
 
 
-def input_normalization(normalization, modality):
+def input_normalization(normalization, modality, validity=False):
     """The ``InputNormalization`` layer of one modality from a stats dict.
 
     Args:
@@ -19,10 +19,11 @@ def input_normalization(normalization, modality):
             (``{"optical": {"mean", "std", "transform"?}, "sar": {...}}``; extra
             keys are ignored) or None for identity (only nodata -> 0).
         modality: ``"optical"`` or ``"sar"``.
+        validity: append the per-pixel validity channel (see ``InputNormalization``).
     """
     name = f"{modality}_normalization"
     if normalization is None:
-        return InputNormalization(name=name)
+        return InputNormalization(validity=validity, name=name)
     stats = normalization.get(modality) if isinstance(normalization, dict) else None
     if not isinstance(stats, dict) or "mean" not in stats or "std" not in stats:
         raise ConfigError(
@@ -31,7 +32,8 @@ def input_normalization(normalization, modality):
         )
     try:
         return InputNormalization(
-            stats["mean"], stats["std"], stats.get("transform", "none"), name=name
+            stats["mean"], stats["std"], stats.get("transform", "none"),
+            validity=validity, name=name,
         )
     except (TypeError, ValueError) as error:
         raise ConfigError(f"normalization['{modality}']: {error}") from error

@@ -115,6 +115,7 @@ def prepare_data(config, may_write=True):
                 size=(data.synthetic_size, data.synthetic_size),
                 seed=data.synthetic_seed,
                 profile=data.synthetic_profile,
+                cloud_nodata=data.synthetic_cloud_nodata,
             )
         dataset = open_dataset(config)
         dataset.require_modalities(model_modalities(config), describe_model(config))
@@ -220,8 +221,9 @@ def build_datasets(config, info, num_replicas=1, multi_worker=False):
 
     The training pipeline repeats, shuffles, augments (``data.augment``) and
     carries class weights in its sample weights; ``steps_per_epoch`` defaults
-    to one pass over the training patches. Inputs the model does not take are
-    dropped. Batches are global (Keras splits them across replicas) and have
+    to one pass over the training patches. A fusion model's training patches
+    get ``data.modality_dropout`` and ``data.cloud_dropout``. Inputs the model
+    does not take are dropped. Batches are global (Keras splits them across replicas) and have
     a fixed size when there are several replicas.
     """
     train = config.train
@@ -233,9 +235,17 @@ def build_datasets(config, info, num_replicas=1, multi_worker=False):
         )
     seed = config.runtime.seed
     weights = class_weights(config, info)
+    keep = model_modalities(config)
+    fusion = len(keep) > 1
+    for key in ("modality_dropout", "cloud_dropout"):
+        rate = getattr(config.data, key)
+        if not 0.0 <= rate <= 1.0:
+            raise ConfigError(f"data.{key}: expected a share of patches in 0..1, found {rate}")
     training = mdata.make_dataset(
         info.tile_dir, "train", train.batch_size, training=True, repeat=True,
         augment=config.data.augment, class_weights=weights, drop_remainder=True, seed=seed,
+        modality_dropout=config.data.modality_dropout if fusion else 0.0,
+        cloud_dropout=config.data.cloud_dropout if fusion else 0.0,
     )
     validation_batch = train.batch_size
     if num_replicas > 1:
@@ -248,7 +258,6 @@ def build_datasets(config, info, num_replicas=1, multi_worker=False):
     validation = mdata.make_dataset(
         info.tile_dir, "val", validation_batch, training=False, drop_remainder=num_replicas > 1,
     )
-    keep = model_modalities(config)
     training, validation = (
         _keep_inputs(dataset, keep, multi_worker) for dataset in (training, validation)
     )

@@ -91,6 +91,28 @@ def test_clouds_hide_optical_but_not_sar():
     assert abs(sar[0][city].mean() - sar[0][~cloudy & (labels == 20)].mean()) < 5
 
 
+def test_cloud_nodata_blanks_only_the_cloudy_optical(tmp_path):
+    plain, masked = tmp_path / "plain", tmp_path / "masked"
+    synthesize(plain, scenes=1, size=(256, 256), seed=1, progress=False)
+    assert main(["data", "synth", "--out", str(masked), "--scenes", "1", "--size", "256x256",
+                 "--seed", "1", "--cloud-nodata"]) == 0
+    name = "SYN0001_000"
+    read = {root: {folder: gdal.Open(str(root / folder / f"{name}.tif")).ReadAsArray()
+                   for folder in ("optical", "sar", "lbl")} for root in (plain, masked)}
+    # Default output unchanged (the scene render_scene draws), SAR and labels alike.
+    np.testing.assert_array_equal(read[plain]["optical"], render_scene(
+        np.random.default_rng([1, 0]), (256, 256))[0])
+    for folder in ("sar", "lbl"):
+        np.testing.assert_array_equal(read[plain][folder], read[masked][folder])
+    gone = (read[masked]["optical"] == 0).all(axis=0) & (read[plain]["optical"] != 0).all(axis=0)
+    assert 0.02 < gone.mean() < 0.5
+    kept = ~gone
+    clear = kept & (read[plain]["optical"] != 0).all(axis=0)
+    # What is masked is the (half or more opaque) cloud tops, far brighter than the ground.
+    assert read[plain]["optical"][:, gone].mean() > read[plain]["optical"][:, clear].mean() + 60
+    np.testing.assert_array_equal(read[plain]["optical"][:, kept], read[masked]["optical"][:, kept])
+
+
 def _box_mean(array, size=5):
     """Mean over size x size neighbourhoods of [C, H, W] (edges replicated)."""
     half = size // 2

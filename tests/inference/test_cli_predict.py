@@ -27,6 +27,23 @@ def test_predict_command_writes_all_outputs(tmp_path, coordinate_scene, position
     assert quicklook.read_bytes().startswith(b"\x89PNG")
 
 
+@pytest.mark.parametrize("policy, sar_hole_is_nodata", [([], False), (["--nodata-policy", "any"], True)])
+def test_predict_command_nodata_policy(tmp_path, coordinate_scene, write_geotiff, constant_model,
+                                       policy, sar_hole_is_nodata):
+    optical_path, _, _, _ = coordinate_scene(16, 16)
+    sar = np.ones((16, 16, 1), np.float32)
+    sar[4:8, 4:8] = np.nan
+    sar_path = write_geotiff(tmp_path / "sar_hole.tif", sar)
+    model_path = tmp_path / "constant.keras"
+    constant_model.save(model_path)
+    out = tmp_path / "map.tif"
+    assert main(["predict", "--model", str(model_path), "--optical", optical_path, "--sar", sar_path,
+                 "--out", str(out), "--tile", "16", "--overlap", "0", "--quiet", *policy]) == 0
+    class_ids = gdal.Open(str(out)).ReadAsArray()
+    np.testing.assert_array_equal(class_ids[4:8, 4:8] == 255, sar_hole_is_nodata)
+    assert (class_ids[8:] == 2).all()
+
+
 def test_predict_command_reports_bad_input_without_traceback(tmp_path, coordinate_scene, write_geotiff,
                                                              constant_model, capsys):
     optical_path, _, _, _ = coordinate_scene(16, 16)

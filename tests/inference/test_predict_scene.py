@@ -43,7 +43,7 @@ def test_class_map_keeps_georeference_and_is_styled(tmp_path, coordinate_scene, 
     assert len(np.unique(class_ids)) == 3  # the position model uses every class here
 
 
-def test_nodata_in_either_input_becomes_255(tmp_path, coordinate_scene, write_geotiff, constant_model):
+def test_any_policy_makes_nodata_in_either_input_255(tmp_path, coordinate_scene, write_geotiff, constant_model):
     optical_path, _, optical, _ = coordinate_scene(30, 30)
     optical[2:5, 2:6, 3] = -9999.0  # declared nodata, one band only
     optical[20, 7, 0] = np.nan  # NaN is nodata without declaration
@@ -54,7 +54,7 @@ def test_nodata_in_either_input_becomes_255(tmp_path, coordinate_scene, write_ge
     out = tmp_path / "map.tif"
     probabilities = tmp_path / "probabilities.tif"
     predict_scene(constant_model, optical_path, sar_path, out, tile=16, overlap=4,
-                  probabilities=probabilities, progress=False)
+                  probabilities=probabilities, nodata_policy="any", progress=False)
     expected_nodata = np.zeros((30, 30), bool)
     expected_nodata[2:5, 2:6] = expected_nodata[20, 7] = expected_nodata[10:14, 25:30] = True
     _, class_ids = read_raster(out)
@@ -67,6 +67,35 @@ def test_nodata_in_either_input_becomes_255(tmp_path, coordinate_scene, write_ge
     np.testing.assert_array_equal(np.isnan(values).all(axis=0), expected_nodata)
     expected = np.exp([0.0, 1.0, 2.0]) / np.exp([0.0, 1.0, 2.0]).sum()
     np.testing.assert_allclose(values[:, ~expected_nodata].T, np.broadcast_to(expected, (900 - expected_nodata.sum(), 3)), atol=1e-6)
+
+
+@pytest.mark.parametrize("policy", [None, "all"])
+def test_all_policy_makes_only_pixels_without_any_input_255(
+        tmp_path, coordinate_scene, write_geotiff, constant_model, policy):
+    _, _, optical, _ = coordinate_scene(30, 30)
+    optical[0:10, 0:20] = np.nan  # a masked-out cloud
+    optical[20, 7, 0] = np.nan  # one band missing: the optical is nodata there
+    sar = np.ones((30, 30, 1), np.float32)
+    sar[5:15, 15:30] = np.nan  # overlaps the cloud in rows 5..9, columns 15..19
+    sar[20, 7] = np.nan
+    optical_path = write_geotiff(tmp_path / "optical_nd.tif", optical)
+    sar_path = write_geotiff(tmp_path / "sar_nd.tif", sar)
+    out = tmp_path / "map.tif"
+    predict_scene(constant_model, optical_path, sar_path, out, tile=16, overlap=4,
+                  nodata_policy=policy, progress=False)
+    expected_nodata = np.zeros((30, 30), bool)
+    expected_nodata[5:10, 15:20] = expected_nodata[20, 7] = True
+    _, class_ids = read_raster(out)
+    np.testing.assert_array_equal(class_ids == 255, expected_nodata)
+    np.testing.assert_array_equal(class_ids[~expected_nodata], 2)
+
+
+def test_unknown_nodata_policy_is_a_config_error(tmp_path, coordinate_scene, constant_model):
+    optical_path, sar_path, _, _ = coordinate_scene(8, 8)
+    with pytest.raises(ConfigError, match="nodata policy: expected one of any, all, found 'some'"):
+        predict_scene(constant_model, optical_path, sar_path, tmp_path / "map.tif",
+                      nodata_policy="some", progress=False)
+    assert not (tmp_path / "map.tif").exists()
 
 
 def test_band_selection_and_quicklook(tmp_path, coordinate_scene, write_geotiff, position_model):

@@ -32,3 +32,13 @@ def test_invalid_arguments_are_rejected():
         InputNormalization(transform="sqrt")
     with pytest.raises(ValueError, match="std must be positive"):
         InputNormalization([0.0], [0.0])
+
+
+def test_validity_channel_marks_pixels_with_every_band_finite():
+    x = np.array([[[[10.0, 1.0], [np.nan, 3.0], [12.0, np.inf]]]], dtype="float32")  # (1,1,3,2)
+    layer = InputNormalization([10.0, 1.0], [2.0, 4.0], validity=True)
+    out = np.asarray(layer(x))
+    assert layer.compute_output_shape((None, None, None, 2)) == (None, None, None, 3)
+    # A pixel missing one band is nodata as a whole: all bands 0, validity 0.
+    np.testing.assert_allclose(out, [[[[0.0, 0.0, 1.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]]])
+    assert InputNormalization.from_config(layer.get_config()).validity

@@ -46,6 +46,10 @@ CASES = {
         lambda: layers.InputNormalization([1.0, 2.0], [2.0, 4.0], "none"),
         (2, 5, 7, 2),
     ),
+    "input_normalization_validity": (
+        lambda: layers.InputNormalization([1.0, 2.0], [2.0, 4.0], "db", validity=True),
+        (2, 5, 7, 2),
+    ),
     "spatial_padding": (lambda: layers.SpatialPadding(8), (2, 13, 9, 3)),
 }
 

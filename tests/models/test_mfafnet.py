@@ -124,8 +124,21 @@ def test_full_resolution_skip_feeds_the_normalized_inputs_to_the_head():
     with_skip = MFAFNet(num_classes=3, preset="tiny")
     without = MFAFNet(num_classes=3, preset="tiny", full_resolution_skip=False)
     head_inputs = lambda model: model.get_layer("head_conv").kernel.shape[2]  # noqa: E731
-    assert head_inputs(with_skip) == head_inputs(without) + 4 + 1  # optical + SAR bands
+    # Optical and SAR bands, each with its validity channel.
+    assert head_inputs(with_skip) == head_inputs(without) + (4 + 1) + (1 + 1)
     assert "head_concat" not in [layer.name for layer in without.layers]
+
+
+def test_validity_channels_are_on_by_default_and_off_for_older_configs():
+    model = MFAFNet(num_classes=3, preset="tiny")
+    assert model.get_layer("optical_normalization").validity
+    assert model.get_layer("sar_normalization").validity
+    first_conv = lambda m: m.get_layer("optical_down_0").conv.kernel.shape  # noqa: E731
+    config = model.get_config()
+    del config["validity_channels"]  # as saved before the option existed
+    older = MFAFNet.from_config(config)
+    assert not older.get_layer("optical_normalization").validity
+    assert first_conv(model)[-2] == first_conv(older)[-2] + 4  # one more band in each Haar subband
 
 
 def test_mmd_kernel_settings_reach_the_alignment_layer():

@@ -48,3 +48,12 @@ def test_save_load_and_train_step(tmp_path, batch):
     loaded = keras.saving.load_model(path)
     assert isinstance(loaded, UNet) and loaded.class_names == list("abcd")
     np.testing.assert_array_equal(np.asarray(loaded(x)), np.asarray(model(x)))
+
+
+def test_validity_channels_widen_the_early_fusion_input():
+    plain = UNet(3, widths=(4, 8))
+    valid = UNet(3, widths=(4, 8), validity_channels=True)
+    bands = lambda model: model.get_layer("encoder_0_conv1").kernel.shape[2]  # noqa: E731
+    assert (bands(plain), bands(valid)) == (4 + 1, (4 + 1) + (1 + 1))
+    assert UNet.from_config(valid.get_config()).validity_channels
+    assert not UNet.from_config(plain.get_config()).validity_channels

@@ -67,7 +67,7 @@ class MFAFNet(SegmentationModel):
             mlp_ratio, share_encoder_weights, downsampling, low_branch,
             high_branch, fusion, alignment, alignment_weight, alignment_tokens,
             alignment_kernels, alignment_kernel_multiplier, coupling_clamp,
-            full_resolution_skip).
+            full_resolution_skip, validity_channels).
 
     Inputs: ``{"optical": (B, H, W, optical_channels), "sar": (B, H, W, sar_channels)}``
     of raw values, NaN = nodata, any H and W. Output: float32 logits
@@ -98,7 +98,10 @@ class MFAFNet(SegmentationModel):
         share = options["share_encoder_weights"]
 
         # === Layers ===
-        normalizers = {m: input_normalization(normalization, m) for m in ("optical", "sar")}
+        normalizers = {
+            m: input_normalization(normalization, m, options["validity_channels"])
+            for m in ("optical", "sar")
+        }
         padding = SpatialPadding(2**levels, name="padding")
         down = {m: [_downsampling(options, 0, sync, f"{m}_down_0")] for m in ("optical", "sar")}
         decompose = {}
@@ -173,3 +176,8 @@ class MFAFNet(SegmentationModel):
     def get_config(self):
         options = {k: list(v) if isinstance(v, tuple) else v for k, v in self.options.items()}
         return {**super().get_config(), "preset": self.preset, **options}
+
+    @classmethod
+    def from_config(cls, config):
+        # Models saved before the option existed had no validity channels.
+        return cls(**{"validity_channels": False, **config})

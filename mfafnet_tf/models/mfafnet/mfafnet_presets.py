@@ -25,6 +25,10 @@ DEFAULTS = {
     # starts at half resolution (after the first Haar downsampling), which loses
     # one- to three-pixel structures such as roads (see docs/model.md).
     "full_resolution_skip": True,
+    # Each stream also gets its modality's per-pixel validity (1 = data, 0 =
+    # nodata) as one more input channel, so that the fusion learns to rely on
+    # the other modality where one is missing (clouds masked out of the optical).
+    "validity_channels": True,
 }
 
 PRESETS = {

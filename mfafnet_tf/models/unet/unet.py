@@ -36,6 +36,8 @@ class UNet(SegmentationModel):
         optical_channels: bands of the ``"optical"`` input.
         sar_channels: bands of the ``"sar"`` input.
         widths: channels per level; ``len(widths) - 1`` poolings.
+        validity_channels: add each modality's per-pixel validity (1 = data,
+            0 = nodata) as one more input channel.
         normalization: band statistics dict (see docs/architecture.md) or None.
         class_names: optional list of class names kept as metadata.
         synchronized_bn: synchronize BatchNormalization across replicas.
@@ -54,6 +56,7 @@ class UNet(SegmentationModel):
         optical_channels=4,
         sar_channels=1,
         widths=(64, 128, 256, 512, 1024),
+        validity_channels=False,
         normalization=None,
         class_names=None,
         synchronized_bn=False,
@@ -73,7 +76,7 @@ class UNet(SegmentationModel):
         channels = {"optical": optical_channels, "sar": sar_channels}
 
         # === Layers ===
-        normalizers = {m: input_normalization(normalization, m) for m in modalities}
+        normalizers = {m: input_normalization(normalization, m, validity_channels) for m in modalities}
         padding = SpatialPadding(2 ** (len(widths) - 1), name="padding")
         crop = SpatialCrop(name="logits")
 
@@ -102,8 +105,10 @@ class UNet(SegmentationModel):
         # === Config ===
         self.modalities = modalities
         self.widths = widths
+        self.validity_channels = bool(validity_channels)
 
     def get_config(self):
         config = super().get_config()
-        config.update(modalities=list(self.modalities), widths=list(self.widths))
+        config.update(modalities=list(self.modalities), widths=list(self.widths),
+                      validity_channels=self.validity_channels)
         return config
