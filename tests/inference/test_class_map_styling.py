@@ -62,12 +62,12 @@ def test_land_cover_palette_follows_the_names():
 def test_quicklook_draws_nodata_apart_from_the_page(tmp_path, coordinate_scene, write_geotiff,
                                                     constant_model):
     optical_path, sar_path, optical, _ = coordinate_scene(40, 40)
-    optical[:, :20, 0] = np.nan                      # left half nodata
+    optical[:, :20, 0] = np.nan                      # left half nodata (under the any policy)
     optical_path = write_geotiff(tmp_path / "optical_nd.tif", optical)
     quicklook = tmp_path / "map.png"
     predict_scene(constant_model, optical_path, sar_path, tmp_path / "map.tif", tile=16,
                   overlap=4, quicklook=quicklook, class_names=["dry", "forest", "water"],
-                  progress=False)
+                  nodata_policy="any", progress=False)
     image = gdal.Open(str(quicklook)).ReadAsArray()[:3].transpose(1, 2, 0)
     map_area = image[:, : image.shape[1] * 3 // 4]  # the map's share of the figure
     black = (map_area == 0).all(axis=-1)

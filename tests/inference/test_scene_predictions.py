@@ -99,8 +99,11 @@ def test_invalid_pixels_are_reported(tmp_path, coordinate_scene, write_geotiff, 
     sar[3:7, 11:15] = np.nan
     sar_path = write_geotiff(tmp_path / "sar_nan.tif", sar)
     with open_scene(optical_path, sar_path) as scene:
-        _, valid = predict_mosaic(constant_model, scene, tile=8, overlap=2, batch_size=2)
+        _, valid = predict_mosaic(constant_model, scene, tile=8, overlap=2, batch_size=2,
+                                  nodata_policy="any")
+        _, valid_all = predict_mosaic(constant_model, scene, tile=8, overlap=2, batch_size=2)
     np.testing.assert_array_equal(valid, np.isfinite(sar[..., 0]))
+    assert valid_all.all()  # the fusion default: the optical is valid everywhere
 
 
 @pytest.mark.parametrize(
