@@ -1,13 +1,34 @@
 """mfafnet_tf: MFAFNet optical + SAR land-cover segmentation for TensorFlow/Keras.
 
-Importing the package registers every layer, loss, metric and model with Keras,
-so ``keras.saving.load_model("model.keras")`` needs no ``custom_objects``.
+Importing the package is light (no TensorFlow), so ``mfafnet --help`` is fast:
+the public names load on first use. Using one of them (or importing
+``mfafnet_tf.models``) registers every layer, loss, metric and model with Keras,
+so ``keras.saving.load_model("model.keras")`` needs no ``custom_objects``; when
+Keras is already imported, importing the package registers them right away.
 """
+
+import importlib
+import sys
 
 __version__ = "0.1.0"
 
-from mfafnet_tf.inference.predict_scene import predict_scene  # noqa: E402
-from mfafnet_tf.models.mfafnet.mfafnet import MFAFNet  # noqa: E402
-from mfafnet_tf.models.unet.unet import UNet  # noqa: E402
+# Public name -> module that defines it, imported on first access.
+_PUBLIC = {
+    "MFAFNet": "mfafnet_tf.models.mfafnet.mfafnet",
+    "UNet": "mfafnet_tf.models.unet.unet",
+    "predict_scene": "mfafnet_tf.inference.predict_scene",
+}
 
-__all__ = ["__version__", "MFAFNet", "UNet", "predict_scene"]
+__all__ = ["__version__", *_PUBLIC]
+
+
+def __getattr__(name):
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'mfafnet_tf' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_PUBLIC[name]), name)
+    globals()[name] = value
+    return value
+
+
+if "keras" in sys.modules:
+    importlib.import_module("mfafnet_tf.models")

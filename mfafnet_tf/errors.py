@@ -11,3 +11,17 @@ class DataError(MfafnetError, ValueError):
 
 class ConfigError(MfafnetError, ValueError):
     """An invalid recipe, override or option; the message names the key."""
+
+
+class BandCountError(DataError):
+    """An optical or SAR raster has another number of (selected) bands than expected.
+
+    Attributes:
+        modality: ``"optical"`` or ``"sar"``.
+        expected: the band count wanted.
+        found: the band count found (0 when there is no such file).
+    """
+
+    def __init__(self, message, modality, expected, found):
+        super().__init__(message)
+        self.modality, self.expected, self.found = modality, int(expected), int(found)

@@ -1,11 +1,5 @@
 """``mfafnet compare``: the paper-style table of several evaluated runs."""
 
-from mfafnet_tf.evaluation.comparison import (
-    comparison_markdown,
-    load_run_metrics,
-    write_comparison,
-)
-
 
 def register(subparsers):
     """Adds the ``compare`` subcommand."""
@@ -22,6 +16,12 @@ def register(subparsers):
 
 def run(args):
     """Prints the comparison table and writes the requested files."""
+    from mfafnet_tf.evaluation.comparison import (
+        comparison_markdown,
+        load_run_metrics,
+        write_comparison,
+    )
+
     table = load_run_metrics(args.run_dirs)
     print(comparison_markdown(table), end="")
     write_comparison(table, markdown_path=args.markdown, json_path=args.json)

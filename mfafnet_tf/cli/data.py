@@ -54,23 +54,35 @@ def _synth(args):
     return 0
 
 
+def _validity(report):
+    labels = ("no labels" if report.label_valid_fraction is None
+              else f"labels {100 * report.label_valid_fraction:.1f}% valid")
+    return (f"{report.width}x{report.height}, inputs "
+            f"{100 * report.input_valid_fraction:.1f}% valid, {labels}")
+
+
 def _check(args):
     from mfafnet_tf.data.check import check_dataset
 
     dataset = _dataset(args)
     reports, problems = check_dataset(dataset)
     failed = [r for r in reports if r.problem]
+    warned = [r for r in reports if r.warnings and not r.problem]
+    flag = "FAIL" if args.strict else "WARN"
     for report in reports:
         if report.problem:
             print(f"FAIL  {report.name}: {report.problem}")
+        elif report.warnings:
+            print(f"{flag}  {report.name}: {_validity(report)}; "
+                  + "; ".join(report.warnings))
         else:
-            print(f"ok    {report.name}: {report.width}x{report.height}, "
-                  f"{100 * report.valid_fraction:.1f}% valid")
+            print(f"ok    {report.name}: {_validity(report)}")
     for problem in problems:
         print(f"FAIL  {problem}")
     print(f"{len(reports)} scene(s) checked, {len(failed)} with problems, "
+          f"{len(warned)} with warnings{' (fatal: --strict)' if args.strict else ''}, "
           f"{len(problems)} dataset problem(s)")
-    return 1 if failed or problems else 0
+    return 1 if failed or problems or (args.strict and warned) else 0
 
 
 def _tile(args):
@@ -78,10 +90,17 @@ def _tile(args):
 
     dataset = _dataset(args, split_file=args.split_file)
     index = tile_dataset(dataset, args.out, args.patch, args.stride or args.patch,
-                         min_valid=args.min_valid, shard_size=args.shard_size)
+                         min_valid=args.min_valid, shard_size=args.shard_size,
+                         keep_unlabelled=args.keep_unlabelled)
     for split, entry in sorted(index["splits"].items()):
         print(f"{split}: {entry['patches']} patches from {len(entry['scenes'])} "
-              f"scene(s) in {len(entry['shards'])} shard(s)")
+              f"scene(s) in {len(entry['shards'])} shard(s), {entry['dropped']} dropped")
+        for name, counts in entry["scene_patches"].items():
+            print(f"  {name}: {counts['kept']} kept, {counts['dropped_nodata']} dropped "
+                  f"(valid share < {args.min_valid}), {counts['dropped_unlabelled']} "
+                  f"dropped (labels all ignore)")
+        for name in entry["empty_scenes"]:
+            print(f"WARNING: scene {name} ({split}) lost all its patches")
     return 0
 
 
@@ -122,6 +141,8 @@ def register(subparsers):
 
     check = verbs.add_parser("check", help="validate every scene and file of a dataset")
     _add_dataset_arguments(check)
+    check.add_argument("--strict", action="store_true",
+                       help="warnings (inputs 0%% valid, labels all ignore) fail the check")
     check.set_defaults(func=_check)
 
     tile = verbs.add_parser("tile", help="cut scenes into sharded TFRecord patches")
@@ -133,6 +154,8 @@ def register(subparsers):
     tile.add_argument("--min-valid", type=float, default=0.5,
                       help="drop patches with a smaller share of valid pixels")
     tile.add_argument("--shard-size", type=int, default=256, help="patches per shard")
+    tile.add_argument("--keep-unlabelled", action="store_true",
+                      help="keep patches whose labels are all ignore (dropped by default)")
     tile.set_defaults(func=_tile)
 
     stats = verbs.add_parser("stats", help="per-band mean/std over valid pixels")

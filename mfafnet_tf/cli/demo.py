@@ -4,7 +4,6 @@ import os
 import shutil
 import time
 
-from mfafnet_tf.config import load_config
 from mfafnet_tf.errors import ConfigError
 
 DEFAULT_RECIPE = os.path.join("recipes", "synthetic_demo.yaml")
@@ -57,6 +56,8 @@ def demo_recipe(recipe):
 
 def demo_configs(recipe, out, overrides=()):
     """The four run configs of the demo, their data under ``<out>/data``."""
+    from mfafnet_tf.config import load_config
+
     data = os.path.join(out, "data", "synthetic")
     shared = [
         f"data.root={data}",

@@ -5,9 +5,9 @@ import importlib
 import os
 import sys
 
-# TensorFlow's C++ start-up chatter (CUDA probing on CPU machines) hides the
-# command's own output; a user who wants it can set the variable explicitly.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Set to a value other than "" or "0" to see TensorFlow's start-up and C++ log
+# messages, like ``mfafnet --verbose``.
+VERBOSE_ENV = "MFAFNET_VERBOSE"
 
 # Subcommand name -> module that defines ``register(subparsers)``; each module's
 # ``register`` adds its parser and sets ``func`` (taking the parsed args, returning
@@ -34,6 +34,10 @@ def build_parser():
         description="MFAFNet optical + SAR land-cover segmentation.",
     )
     parser.add_argument("--version", action="version", version=__version__)
+    parser.add_argument(
+        "--verbose", action="store_true",
+        help="show TensorFlow's start-up and C++ log messages (hidden by default; "
+        f"also {VERBOSE_ENV}=1)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module_name in COMMANDS.items():
         importlib.import_module(module_name).register(subparsers)
@@ -47,6 +51,12 @@ def main(argv=None):
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    if not (args.verbose or os.environ.get(VERBOSE_ENV, "0") not in ("", "0")):
+        # Parsing needs no TensorFlow (so --help is fast); the commands do.
+        from mfafnet_tf.cli.quiet_import import import_tensorflow_quietly
+
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        import_tensorflow_quietly()
     from mfafnet_tf.errors import MfafnetError
 
     try:

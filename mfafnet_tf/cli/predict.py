@@ -1,6 +1,7 @@
 """``mfafnet predict``: segment a whole optical + SAR scene into a class-map GeoTIFF."""
 
 from mfafnet_tf.cli.arguments import band_list, name_list
+from mfafnet_tf.errors import BandCountError, ConfigError, DataError
 
 
 def register(subparsers):
@@ -8,13 +9,14 @@ def register(subparsers):
     parser = subparsers.add_parser(
         "predict",
         help="predict a whole scene to a georeferenced class-map GeoTIFF",
-        description="Predict a co-registered optical + SAR scene of any size tile by tile "
+        description="Predict a co-registered optical + SAR scene (or the one modality a "
+        "single-modality model takes) of any size tile by tile "
         "(overlapping tiles blended) into a uint8 GeoTIFF with the input's georeference, "
         "a colour table, class names and nodata 255.",
     )
     parser.add_argument("--model", required=True, help=".keras file or SavedModel directory")
-    parser.add_argument("--optical", required=True, help="optical GeoTIFF")
-    parser.add_argument("--sar", required=True, help="SAR GeoTIFF on the same pixel grid")
+    parser.add_argument("--optical", help="optical GeoTIFF (required when the model takes optical bands)")
+    parser.add_argument("--sar", help="SAR GeoTIFF on the same pixel grid (required when the model takes SAR)")
     parser.add_argument("--out", required=True, help="class-map GeoTIFF to write")
     parser.add_argument("--optical-bands", type=band_list, help="1-based optical bands, e.g. 1,2,3,4")
     parser.add_argument("--sar-bands", type=band_list, help="1-based SAR bands, e.g. 1")
@@ -33,13 +35,55 @@ def register(subparsers):
     parser.set_defaults(func=run)
 
 
+def _inputs(args, runner):
+    """The ``--optical`` and ``--sar`` paths the model takes (None for the others)."""
+    missing = [m for m in runner.channels if getattr(args, m) is None]
+    if missing:
+        takes = ", ".join(f"{count} {m} band(s)" for m, count in runner.channels.items())
+        raise ConfigError(
+            f"{' and '.join(f'--{m}' for m in missing)}: required, model {args.model} "
+            f"takes {takes}")
+    for modality in ("optical", "sar"):
+        if modality not in runner.channels and getattr(args, modality) is not None:
+            print(f"note: --{modality} not used, model {args.model} takes no {modality} input")
+    return [getattr(args, m) if m in runner.channels else None for m in ("optical", "sar")]
+
+
+def _band_hint(error, runner):
+    """How to select the bands the model takes, and those it was trained on."""
+    option = f"--{error.modality}-bands"
+    hint = (f"the model takes {error.expected} {error.modality} band(s): select them with "
+            f"{option} (1-based, e.g. {option} {','.join(map(str, range(1, error.expected + 1)))})")
+    trained = (runner.input_bands or {}).get(error.modality)
+    if trained:
+        hint += f"; it was trained on {error.modality} bands {','.join(map(str, trained))}"
+    return hint
+
+
+def _check_band_counts(args, runner, optical, sar):
+    """Opens the scene once to check its band counts, naming the options that fix them."""
+    from mfafnet_tf.data import open_scene
+
+    try:
+        with open_scene(optical, sar, optical_bands=args.optical_bands, sar_bands=args.sar_bands,
+                        expect_optical_bands=runner.optical_channels,
+                        expect_sar_bands=runner.sar_channels):
+            pass
+    except BandCountError as error:
+        raise DataError(f"{error}; {_band_hint(error, runner)}") from None
+
+
 def run(args):
     """Runs ``mfafnet predict``."""
+    from mfafnet_tf.inference.model_loading import load_model
     from mfafnet_tf.inference.predict_scene import limit_gdal_cache, predict_scene
 
     limit_gdal_cache()
+    runner = load_model(args.model)
+    optical, sar = _inputs(args, runner)
+    _check_band_counts(args, runner, optical, sar)
     out = predict_scene(
-        args.model, args.optical, args.sar, args.out,
+        runner, optical, sar, args.out,
         optical_bands=args.optical_bands, sar_bands=args.sar_bands,
         tile=args.tile, overlap=args.overlap, batch_size=args.batch_size,
         probabilities=args.probabilities, quicklook=args.quicklook,

@@ -1,7 +1,5 @@
 """``mfafnet train``: train a recipe into a run directory (resumable)."""
 
-from mfafnet_tf.config import load_config
-
 
 def add_recipe_arguments(parser, required=True):
     """Adds ``--recipe``, ``--override`` and ``--override-file`` to ``parser``."""
@@ -18,6 +16,8 @@ def add_recipe_arguments(parser, required=True):
 
 def config_from_args(args):
     """Loads the recipe named by the parsed arguments."""
+    from mfafnet_tf.config import load_config
+
     return load_config(args.recipe, args.override, args.override_file)
 
 

@@ -10,7 +10,7 @@ import tensorflow as tf
 from mfafnet_tf.data import augment as augmentation
 from mfafnet_tf.data.labels import IGNORE
 from mfafnet_tf.data.tfrecord import decode_patches
-from mfafnet_tf.data.tiling import INDEX_NAME, scene_patches
+from mfafnet_tf.data.tiling import INDEX_NAME, drop_reason, scene_patches
 from mfafnet_tf.errors import ConfigError, DataError
 
 DEFAULT_LOOKS = 4
@@ -106,7 +106,9 @@ def make_dataset(tile_dir, split, batch_size, *, training=False, shuffle=None,
     Returns:
         A `tf.data.Dataset` of ({"optical": float32 [B,P,P,Co], "sar": float32
         [B,P,P,Cs]}, labels int32 [B,P,P], sample_weights float32 [B,P,P]);
-        ignore pixels (255) have weight 0.
+        ignore pixels (255) have weight 0. Its cardinality is known (the
+        index's patch count in batches; infinite with `repeat`), so Keras
+        needs no ``validation_steps`` and never runs out of data.
     """
     index = read_index(tile_dir)
     if split not in index["splits"]:
@@ -125,6 +127,10 @@ def make_dataset(tile_dir, split, batch_size, *, training=False, shuffle=None,
     records = files.interleave(
         tf.data.TFRecordDataset, cycle_length=min(len(shards), 8),
         num_parallel_calls=tf.data.AUTOTUNE, deterministic=deterministic)
+    # Interleaving hides the length; Keras then learns it only by running out of
+    # data at the end of the first validation pass, and warns that it did.
+    records = records.apply(tf.data.experimental.assert_cardinality(
+        index["splits"][split]["patches"]))
     if shuffle:
         records = records.shuffle(shuffle_buffer, seed=seed, reshuffle_each_iteration=True)
     if repeat:
@@ -141,7 +147,7 @@ def make_dataset(tile_dir, split, batch_size, *, training=False, shuffle=None,
 
 
 def make_window_dataset(dataset, split, patch, batch_size, *, stride=None,
-                        min_valid=0.5, training=False, shuffle=None, repeat=False,
+                        min_valid=0.5, keep_unlabelled=False, training=False, shuffle=None, repeat=False,
                         augment=None, class_weights=None, speckle=False,
                         modality_dropout=0.0, cloud_dropout=0.0, drop_remainder=False,
                         seed=None, shuffle_buffer=64):
@@ -149,7 +155,8 @@ def make_window_dataset(dataset, split, patch, batch_size, *, stride=None,
 
     For small datasets and quick experiments: no tiling step, same output as
     `make_dataset`. Arguments as for `make_dataset`, plus the `Dataset`, the
-    patch size, the stride (default: `patch`) and `min_valid` as in tiling.
+    patch size, the stride (default: `patch`), `min_valid` and
+    `keep_unlabelled` as in tiling.
     """
     records = dataset.scenes(split)
     if not records:
@@ -167,7 +174,7 @@ def make_window_dataset(dataset, split, patch, batch_size, *, stride=None,
             with dataset.open(record) as scene:
                 for _, _, optical, sar, label, valid in scene_patches(
                         dataset, record, scene, patch, stride):
-                    if valid >= min_valid:
+                    if drop_reason(valid, label, min_valid, keep_unlabelled) is None:
                         yield {"optical": optical, "sar": sar, "label": label}
 
     signature = {

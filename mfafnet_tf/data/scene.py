@@ -6,7 +6,7 @@ import os
 import numpy as np
 
 from mfafnet_tf.data import raster
-from mfafnet_tf.errors import DataError
+from mfafnet_tf.errors import BandCountError, DataError
 
 Window = collections.namedtuple("Window", ["x", "y", "width", "height"])
 Window.__doc__ = "A pixel rectangle of a scene: column, row, width, height."
@@ -103,14 +103,15 @@ class Scene:
     def _check_band_count(self, source, role, expected):
         if source is None:
             if expected:
-                raise DataError(
+                raise BandCountError(
                     f"scene of {self._reference.path}: expected {int(expected)} {role} "
-                    f"band(s), found no {role} file (unset the {role.lower()} bands)")
+                    f"band(s), found no {role} file (unset the {role.lower()} bands)",
+                    role.lower(), expected, 0)
             return
         if expected is not None and len(source.bands) != int(expected):
-            raise DataError(
+            raise BandCountError(
                 f"{source.role} raster {source.path}: expected {int(expected)} "
-                f"band(s), found {len(source.bands)}")
+                f"band(s), found {len(source.bands)}", role.lower(), expected, len(source.bands))
 
     @staticmethod
     def _check_registration(reference, other, tolerance):

@@ -94,6 +94,26 @@ def scene_patches(dataset, record, scene, patch, stride):
                    float(band.valid[:, columns].mean()))
 
 
+def drop_reason(valid, labels, min_valid, keep_unlabelled=False):
+    """Why a patch is left out of the training data, or None when it is kept.
+
+    Args:
+        valid: the patch's share of valid pixels (see `scene_patches`).
+        labels: its class ids (255 = ignore).
+        min_valid: smallest share of valid pixels a kept patch has.
+        keep_unlabelled: keep patches whose labels are all ignore.
+
+    Returns:
+        "nodata" (valid share below `min_valid`), "unlabelled" (every label
+        ignore, so the patch teaches nothing) or None.
+    """
+    if valid < min_valid:
+        return "nodata"
+    if not keep_unlabelled and (labels == IGNORE).all():
+        return "unlabelled"
+    return None
+
+
 def _remove_stale(out_dir, keep):
     for path in glob.glob(os.path.join(out_dir, "*.tfrecord")):
         name = os.path.basename(path)
@@ -102,12 +122,15 @@ def _remove_stale(out_dir, keep):
 
 
 def tile_dataset(dataset, out_dir, patch, stride=None, split_file=None,
-                 min_valid=0.5, shard_size=256, progress=True):
+                 min_valid=0.5, shard_size=256, keep_unlabelled=False, progress=True):
     """Tiles every scene of a dataset into sharded TFRecords plus ``index.json``.
 
     Splits are by whole scene (see `Dataset.scenes`). Patches whose share of
     valid pixels (every band of both modalities valid; padding beyond a small
-    scene's edges not counted) is below `min_valid` are dropped. Shards are
+    scene's edges not counted) is below `min_valid` are dropped, and so are
+    patches whose labels are all ignore unless `keep_unlabelled`. Each split
+    of the index counts kept and dropped patches per scene (``scene_patches``)
+    and names the scenes that lost every patch (``empty_scenes``). Shards are
     written under temporary names and renamed at the end; ``index.json`` is
     written last, atomically.
 
@@ -119,6 +142,7 @@ def tile_dataset(dataset, out_dir, patch, stride=None, split_file=None,
         split_file: ``name split`` file overriding the dataset's splits.
         min_valid: smallest share of valid pixels a kept patch has.
         shard_size: patches per shard.
+        keep_unlabelled: keep patches whose labels are all ignore.
         progress: show a progress bar.
 
     Returns:
@@ -136,16 +160,24 @@ def tile_dataset(dataset, out_dir, patch, stride=None, split_file=None,
     (optical_channels, sar_channels), total = _survey(dataset, records, patch, stride)
     os.makedirs(out_dir, exist_ok=True)
     splits = _write_splits(dataset, records, out_dir, patch, stride, min_valid,
-                           shard_size, total, progress)
+                           keep_unlabelled, shard_size, total, progress)
     index = {
         "dataset": dataset.name, "patch": int(patch), "stride": stride,
         "optical_channels": optical_channels, "sar_channels": sar_channels,
+        "optical_bands": _band_numbers(dataset.optical_bands, optical_channels),
+        "sar_bands": _band_numbers(dataset.sar_bands, sar_channels),
         "num_classes": dataset.num_classes, "class_names": list(dataset.class_names),
-        "min_valid": float(min_valid), "splits": splits,
+        "min_valid": float(min_valid), "keep_unlabelled": bool(keep_unlabelled),
+        "splits": splits,
     }
     atomic.write_text(os.path.join(out_dir, INDEX_NAME), json.dumps(index, indent=1))
     _remove_stale(out_dir, {s for e in splits.values() for s in e["shards"]})
     return index
+
+
+def _band_numbers(selection, channels):
+    """The 1-based raster bands tiled: the selection, else all of the files' bands."""
+    return [int(b) for b in selection] if selection else list(range(1, channels + 1))
 
 
 def _survey(dataset, records, patch, stride):
@@ -167,7 +199,7 @@ def _survey(dataset, records, patch, stride):
 
 
 def _write_splits(dataset, records, out_dir, patch, stride, min_valid,
-                  shard_size, total, progress):
+                  keep_unlabelled, shard_size, total, progress):
     writers, entries = {}, {}
     bar = tqdm(total=total, desc="tiling", unit="patch", disable=not progress)
     try:
@@ -175,21 +207,26 @@ def _write_splits(dataset, records, out_dir, patch, stride, min_valid,
             if record.split not in writers:
                 writers[record.split] = _ShardWriter(out_dir, record.split, shard_size)
                 entries[record.split] = {
-                    "patches": 0, "dropped": 0, "scenes": [],
+                    "patches": 0, "dropped": 0, "scenes": [], "scene_patches": {},
                     "class_pixels": np.zeros(dataset.num_classes, np.int64)}
             entry, writer = entries[record.split], writers[record.split]
             entry["scenes"].append(record.name)
+            counts = entry["scene_patches"][record.name] = {
+                "kept": 0, "dropped_nodata": 0, "dropped_unlabelled": 0}
             with dataset.open(record) as scene:
                 for x, y, optical, sar, labels, valid in scene_patches(
                         dataset, record, scene, patch, stride):
                     bar.update()
-                    if valid < min_valid:
-                        entry["dropped"] += 1
+                    reason = drop_reason(valid, labels, min_valid, keep_unlabelled)
+                    if reason is not None:
+                        counts[f"dropped_{reason}"] += 1
                         continue
                     writer.write(encode_patch(optical, sar, labels, record.name, x, y))
-                    entry["patches"] += 1
-                    counts = np.bincount(labels.ravel(), minlength=256)
-                    entry["class_pixels"] += counts[:dataset.num_classes]
+                    counts["kept"] += 1
+                    pixels = np.bincount(labels.ravel(), minlength=256)
+                    entry["class_pixels"] += pixels[:dataset.num_classes]
+            entry["patches"] += counts["kept"]
+            entry["dropped"] += counts["dropped_nodata"] + counts["dropped_unlabelled"]
         for split, writer in writers.items():
             entries[split]["shards"] = writer.finish()
     except BaseException:
@@ -198,5 +235,7 @@ def _write_splits(dataset, records, out_dir, patch, stride, min_valid,
         raise
     finally:
         bar.close()
-    return {split: {**entry, "class_pixels": entry["class_pixels"].tolist()}
+    return {split: {**entry, "class_pixels": entry["class_pixels"].tolist(),
+                    "empty_scenes": [name for name, counts in entry["scene_patches"].items()
+                                     if not counts["kept"]]}
             for split, entry in sorted(entries.items())}

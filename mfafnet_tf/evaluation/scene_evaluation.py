@@ -33,6 +33,9 @@ def evaluate_scenes(model, dataset, records, *, tile, overlap, batch_size, progr
     Raises:
         ConfigError: the model's classes differ from the dataset's, or it
             takes a modality the dataset lacks.
+        DataError: no pixel of any scene can be scored; the message names
+            each scene and why (inputs all nodata, labels all ignore). Scenes
+            without a scored pixel among others are named in a printed warning.
     """
     runner = ModelRunner.wrap(model)
     if runner.num_classes != dataset.num_classes:
@@ -42,9 +45,11 @@ def evaluate_scenes(model, dataset, records, *, tile, overlap, batch_size, progr
         )
     dataset.require_modalities(tuple(runner.channels), "the model")
     confusion = np.zeros((dataset.num_classes,) * 2, np.int64)
+    unscorable = []
     for record in tqdm(records, desc="evaluate", unit="scene", disable=not progress):
         if record.label is None:
             raise DataError(f"scene {record.name}: no label file for {record.path}")
+        counts = np.zeros(3, np.int64)        # valid inputs, labelled, both
         with dataset.open(record) as scene:
             for window, probabilities, valid in iter_scene_predictions(
                 runner, scene, tile=tile, overlap=overlap, batch_size=batch_size
@@ -52,10 +57,29 @@ def evaluate_scenes(model, dataset, records, *, tile, overlap, batch_size, progr
                 labels = dataset.map_labels(
                     scene.read(window).label, record.label, scene.label_nodata
                 )
+                labelled = labels < dataset.num_classes
+                counts += (valid.sum(), labelled.sum(), (valid & labelled).sum())
                 confusion += confusion_matrix(
                     labels, probabilities.argmax(axis=-1), dataset.num_classes, valid
                 )
+        if not counts[2]:
+            unscorable.append(f"scene {record.name}: {_why_unscorable(record, *counts[:2])}")
+    if not confusion.sum():
+        raise DataError(
+            f"no pixel to score in {len(records)} scene(s) of dataset {dataset.name}: "
+            + "; ".join(unscorable)
+        )
+    for reason in unscorable:
+        print(f"warning: 0 pixels scored in {reason}")
     return confusion
+
+
+def _why_unscorable(record, valid_inputs, labelled):
+    if not valid_inputs:
+        return f"every input pixel is nodata ({record.path})"
+    if not labelled:
+        return f"every label is ignore or nodata ({record.label})"
+    return "no pixel with valid inputs has a class label"
 
 
 def run_model_path(run_dir):

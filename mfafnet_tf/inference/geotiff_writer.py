@@ -12,6 +12,9 @@ gdal.UseExceptions()
 TILE_OPTIONS = ["TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256", "BIGTIFF=IF_SAFER"]
 # GDAL keeps what TIFF tags cannot hold (category names) in this sidecar file.
 SIDECAR = ".aux.xml"
+# Band metadata item holding the name of class value i inside the TIFF itself
+# (GDAL's GDAL_METADATA tag), where category names cannot go.
+CLASS_NAME_ITEM = "CLASS_{}"
 
 
 @contextlib.contextmanager
@@ -48,8 +51,11 @@ class GeoTiffWriter:
         nodata: Nodata value of every band.
         compression: GDAL GTiff creation options for compression.
         color_table: ``gdal.ColorTable`` for band 1, or None.
-        category_names: Names of the values 0..K-1 of band 1, or None.
-        descriptions: One description per band, or None.
+        category_names: Names of the values 0..K-1 of band 1, or None: GDAL
+            category names (in the ``.aux.xml`` sidecar, where QGIS looks) and
+            band metadata items ``CLASS_0``... (in the TIFF, so they travel
+            without the sidecar).
+        descriptions: One description per band (in the TIFF), or None.
     """
 
     def __init__(self, path, scene, bands, data_type, nodata, *, compression,
@@ -73,6 +79,8 @@ class GeoTiffWriter:
             first.SetRasterColorTable(color_table)
         if category_names:
             first.SetCategoryNames(list(category_names))
+            first.SetMetadata({CLASS_NAME_ITEM.format(value): str(name)
+                               for value, name in enumerate(category_names)})
 
     def write(self, window, values):
         """Writes ``values`` [h,w] (one band) or [h,w,bands] at ``window``."""

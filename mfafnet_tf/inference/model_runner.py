@@ -43,14 +43,18 @@ class ModelRunner:
         sar_channels: SAR bands the model takes (None if it takes none).
         num_classes: Number of output classes K.
         class_names: List of K names, or None when the model carries none.
+        input_bands: ``{modality: [1-based raster bands]}`` the model was
+            trained on, or None when it did not record them.
     """
 
-    def __init__(self, predict, optical_channels, sar_channels, num_classes, class_names):
+    def __init__(self, predict, optical_channels, sar_channels, num_classes, class_names,
+                 input_bands=None):
         self._predict = predict
         self.optical_channels = optical_channels
         self.sar_channels = sar_channels
         self.num_classes = num_classes
         self.class_names = class_names
+        self.input_bands = input_bands
 
     @property
     def channels(self):
@@ -84,6 +88,7 @@ class ModelRunner:
             channels.get("sar"),
             int(model.output_shape[-1]),
             list(class_names) if class_names else None,
+            getattr(model, "input_bands", None),
         )
 
     @classmethod

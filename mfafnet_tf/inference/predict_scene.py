@@ -25,6 +25,7 @@ from mfafnet_tf.inference.scene_predictions import (
 CLI_GDAL_CACHE_MB = 256
 CLASS_MAP_COMPRESSION = ["COMPRESS=DEFLATE"]
 PROBABILITY_COMPRESSION = ["COMPRESS=DEFLATE", "PREDICTOR=3"]
+CLASS_BAND_DESCRIPTION = "class"
 
 
 def limit_gdal_cache(megabytes=CLI_GDAL_CACHE_MB):
@@ -83,7 +84,7 @@ def predict_scene(model, optical, sar, out, *, optical_bands=None, sar_bands=Non
             f"model: expected fewer than {NODATA_CLASS} classes for a uint8 class map, found {runner.num_classes}"
         )
     names = resolve_class_names(class_names, runner)
-    colors = class_colors(runner.num_classes)
+    colors = class_colors(names)
     with contextlib.ExitStack() as stack:
         scene = stack.enter_context(open_scene(
             optical, sar, optical_bands=optical_bands, sar_bands=sar_bands,
@@ -92,6 +93,7 @@ def predict_scene(model, optical, sar, out, *, optical_bands=None, sar_bands=Non
         class_writer = stack.enter_context(GeoTiffWriter(
             stack.enter_context(atomic_geotiff(out)), scene, 1, gdal.GDT_Byte, NODATA_CLASS,
             compression=CLASS_MAP_COMPRESSION, color_table=color_table(colors), category_names=names,
+            descriptions=[CLASS_BAND_DESCRIPTION],
         ))
         probability_writer = None
         if probabilities is not None:

@@ -9,7 +9,7 @@ from matplotlib.patches import Patch
 from osgeo import gdal
 
 from mfafnet_tf.inference.geotiff_writer import atomic_geotiff
-from mfafnet_tf.inference.palette import NODATA_CLASS
+from mfafnet_tf.inference.palette import NODATA_CLASS, QUICKLOOK_NODATA_RGB
 
 gdal.UseExceptions()
 
@@ -31,7 +31,9 @@ def write_quicklook(class_map, out, class_names, colors, *, max_size=MAX_SIZE):
         class_map: Path of the uint8 class-map GeoTIFF (255 = nodata).
         out: PNG to write (atomically, like the GeoTIFFs).
         class_names: Names of the classes 0..K-1.
-        colors: uint8 [K,3] colours of the classes.
+        colors: uint8 [K,3] colours of the classes; nodata (and any value
+            beyond them) is drawn in `QUICKLOOK_NODATA_RGB`, black, so it
+            stands out from the white page.
     """
     dataset = gdal.Open(str(class_map))
     width, height = dataset.RasterXSize, dataset.RasterYSize
@@ -41,23 +43,24 @@ def write_quicklook(class_map, out, class_names, colors, *, max_size=MAX_SIZE):
         buf_xsize=preview_width, buf_ysize=preview_height, resample_alg=gdal.GRIORA_NearestNeighbour
     )
     dataset = None
-    rgba = np.zeros((preview_height, preview_width, 4), np.uint8)
+    rgb = np.empty((preview_height, preview_width, 3), np.uint8)
+    rgb[...] = QUICKLOOK_NODATA_RGB
     known = ids < len(colors)
-    rgba[known, :3] = colors[ids[known]]
-    rgba[known, 3] = 255
+    rgb[known] = colors[ids[known]]
     present = np.unique(ids)
     handles = [
         Patch(facecolor=np.asarray(colors[index]) / 255.0, edgecolor="black", label=name)
         for index, name in enumerate(class_names)
     ]
     if NODATA_CLASS in present:
-        handles.append(Patch(facecolor="white", edgecolor="black", label="nodata"))
+        handles.append(Patch(facecolor=np.asarray(QUICKLOOK_NODATA_RGB) / 255.0,
+                             edgecolor="black", label="nodata"))
 
     image_width = FIGURE_WIDTH * IMAGE_SHARE
     figure = Figure(figsize=(FIGURE_WIDTH, image_width * preview_height / preview_width), dpi=DPI)
     FigureCanvasAgg(figure)
     axes = figure.add_axes((0.0, 0.0, IMAGE_SHARE, 1.0))
-    axes.imshow(rgba, interpolation="nearest")
+    axes.imshow(rgb, interpolation="nearest")
     axes.set_axis_off()
     figure.legend(handles=handles, loc="center right", frameon=False, fontsize="small")
     with atomic_geotiff(out) as temporary:

@@ -66,6 +66,33 @@ def check_class_names(class_names, num_classes):
     return class_names
 
 
+def check_input_bands(input_bands, channels):
+    """Returns ``{modality: [1-based bands]}`` checked against the input channels.
+
+    Args:
+        input_bands: the raster bands each input was trained on (e.g.
+            ``{"optical": [4, 3, 2, 8], "sar": [1]}``), or None when unknown.
+        channels: ``{modality: channels}`` of the inputs the model takes.
+    """
+    if input_bands is None:
+        return None
+    checked = {}
+    for modality, bands in dict(input_bands).items():
+        if modality not in channels:
+            raise ConfigError(
+                f"input_bands: {modality!r} is not an input of the model "
+                f"(inputs: {', '.join(channels)})."
+            )
+        bands = [int(band) for band in bands]
+        if len(bands) != channels[modality] or min(bands, default=1) < 1:
+            raise ConfigError(
+                f"input_bands['{modality}']: expected {channels[modality]} 1-based band "
+                f"numbers, found {bands}."
+            )
+        checked[modality] = bands
+    return checked
+
+
 class SegmentationModel(keras.Model):
     """A functional segmentation model whose ``compile()`` has working defaults.
 
@@ -83,6 +110,8 @@ class SegmentationModel(keras.Model):
         class_names: list of class names (checked) or None.
         synchronized_bn: whether BatchNormalization is synchronized.
         name: model name.
+        input_bands: the raster bands each input was trained on, kept as
+            metadata (see `check_input_bands`), or None.
     """
 
     def __init__(
@@ -96,6 +125,7 @@ class SegmentationModel(keras.Model):
         class_names,
         synchronized_bn,
         name,
+        input_bands=None,
     ):
         super().__init__(inputs=inputs, outputs=outputs, name=name)
         self.num_classes = int(num_classes)
@@ -104,6 +134,9 @@ class SegmentationModel(keras.Model):
         self.normalization = normalization_config(normalization)
         self.class_names = check_class_names(class_names, num_classes)
         self.synchronized_bn = bool(synchronized_bn)
+        self.input_bands = check_input_bands(
+            input_bands, {m: int(inputs[m].shape[-1]) for m in inputs}
+        )
 
     def get_config(self):
         return {
@@ -114,6 +147,7 @@ class SegmentationModel(keras.Model):
             "normalization": self.normalization,
             "class_names": self.class_names,
             "synchronized_bn": self.synchronized_bn,
+            "input_bands": self.input_bands,
         }
 
     @classmethod

@@ -17,7 +17,11 @@ STATS_JSON = "stats.json"
 
 @dataclasses.dataclass
 class DatasetInfo:
-    """What the model and the trainer need to know about the tiled data."""
+    """What the model and the trainer need to know about the tiled data.
+
+    ``input_bands``: the raster bands of each modality in the tiles (from
+    ``index.json``; None for tiles written before it recorded them).
+    """
 
     tile_dir: str
     patch: int
@@ -28,6 +32,7 @@ class DatasetInfo:
     normalization: dict
     split_patches: dict
     class_pixels: list
+    input_bands: dict = None
 
     @property
     def modalities(self):
@@ -116,7 +121,11 @@ def prepare_data(config, may_write=True):
         dataset.require_modalities(model_modalities(config), describe_model(config))
         if not os.path.exists(index_path):
             print(f"tiling {dataset.name} at {data.root} into {data.tile_dir}")
-            mdata.tile_dataset(dataset, data.tile_dir, data.patch, data.stride)
+            index = mdata.tile_dataset(dataset, data.tile_dir, data.patch, data.stride)
+            for split, entry in sorted(index["splits"].items()):
+                for name in entry["empty_scenes"]:
+                    print(f"warning: scene {name} ({split}) lost all its patches "
+                          f"(see {data.tile_dir}/index.json, scene_patches)")
         if not os.path.exists(stats_path(config)):
             stats = mdata.compute_stats(
                 dataset,
@@ -156,6 +165,8 @@ def load_dataset_info(config):
         normalization=normalization,
         split_patches={name: int(split["patches"]) for name, split in splits.items()},
         class_pixels=list(splits.get("train", {}).get("class_pixels", [])),
+        input_bands={m: list(index[f"{m}_bands"]) for m in MODALITIES
+                     if index.get(f"{m}_bands")} or None,
     )
 
 

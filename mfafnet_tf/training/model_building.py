@@ -5,6 +5,7 @@ import keras
 from mfafnet_tf.errors import ConfigError
 from mfafnet_tf.losses import SegmentationCrossEntropy
 from mfafnet_tf.metrics import PixelAccuracy
+from mfafnet_tf.training.data_setup import model_modalities
 from mfafnet_tf.training.schedule import build_optimizer
 
 MODEL_NAMES = ("mfafnet", "unet")
@@ -39,6 +40,7 @@ def build_model(config, dataset_info, synchronized_bn=False):
         normalization=dataset_info.normalization,
         class_names=list(config.task.class_names or dataset_info.class_names),
         synchronized_bn=synchronized_bn,
+        input_bands=_input_bands(config, dataset_info),
     )
     if model_config.name == "mfafnet":
         options = dict(model_config.options)
@@ -63,6 +65,13 @@ def build_model(config, dataset_info, synchronized_bn=False):
     raise ConfigError(
         f"model.name: expected one of {', '.join(MODEL_NAMES)}, found {model_config.name!r}"
     )
+
+
+def _input_bands(config, dataset_info):
+    """The tiles' raster bands of the inputs the model takes, kept in the model."""
+    taken = model_modalities(config)
+    bands = {m: b for m, b in (dataset_info.input_bands or {}).items() if m in taken}
+    return bands or None
 
 
 def compile_model(model, config, steps_per_epoch):

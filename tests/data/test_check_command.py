@@ -88,7 +88,7 @@ def test_label_map_starting_with_a_minus_sign(tmp_path, capsys):
     arguments = ["data", "check", "--dataset", "manifest", "--root", str(tmp_path),
                  "--class-names", "crop"]
     assert main(arguments + ["--label-map=-1:ignore,3:0"]) == 0
-    assert "ok    s2: 8x8, 100.0% valid" in capsys.readouterr().out
+    assert "ok    s2: 8x8, inputs 100.0% valid, labels 50.0% valid" in capsys.readouterr().out
     assert main(arguments) == 1                       # -1 and 3 are unknown codes
     assert "unknown label code" in capsys.readouterr().out
     with pytest.raises(SystemExit):
@@ -115,5 +115,40 @@ def test_single_strip_scene_is_read_in_bounded_strips(tmp_path, monkeypatch):
     monkeypatch.setattr(Scene, "read", read)
     (report,), _ = check_dataset(
         get_dataset("manifest", tmp_path, class_names=["a"]), progress=False)
-    assert report.problem is None and report.valid_fraction == 1.0
+    assert report.problem is None and report.input_valid_fraction == 1.0
+    assert report.label_valid_fraction is None and not report.warnings
     assert max(heights) <= 1024 and sum(heights) == 3000
+
+
+def _manifest_scene(root, sar, label):
+    write_raster(root / "s1.tif", sar)
+    write_raster(root / "lc.tif", label, nodata=0)
+    (root / "manifest.csv").write_text("sar,label,name\ns1.tif,lc.tif,chip\n")
+    return ["data", "check", "--dataset", "manifest", "--root", str(root),
+            "--class-names", "dry,flooded", "--label-map", "1:0,2:1"]
+
+
+@pytest.mark.parametrize("sar, label, expected", [
+    (np.full((8, 8), np.nan, np.float32), np.full((8, 8), 1, np.uint8),
+     "inputs 0.0% valid, labels 100.0% valid; inputs 0% valid"),
+    (np.full((8, 8), -12.0, np.float32), np.zeros((8, 8), np.uint8),
+     "inputs 100.0% valid, labels 0.0% valid; labels entirely ignore/nodata"),
+])
+def test_unusable_scene_warns_and_strict_fails(tmp_path, capsys, sar, label, expected):
+    arguments = _manifest_scene(tmp_path, sar, label)
+    assert main(arguments) == 0
+    out = capsys.readouterr().out
+    assert f"WARN  chip: 8x8, {expected}" in out and "ok    chip" not in out
+    assert "1 scene(s) checked, 0 with problems, 1 with warnings" in out
+    assert main(arguments + ["--strict"]) == 1
+    out = capsys.readouterr().out
+    assert f"FAIL  chip: 8x8, {expected}" in out and "(fatal: --strict)" in out
+
+
+def test_inputs_and_labels_are_counted_separately(tmp_path, capsys):
+    sar = np.full((8, 8), -12.0, np.float32)
+    sar[:2] = np.nan                                 # 75 % of the inputs valid
+    label = np.ones((8, 8), np.uint8)
+    label[:, :2] = 0                                 # a quarter nodata, elsewhere
+    assert main(_manifest_scene(tmp_path, sar, label) + ["--strict"]) == 0
+    assert "ok    chip: 8x8, inputs 75.0% valid, labels 75.0% valid" in capsys.readouterr().out

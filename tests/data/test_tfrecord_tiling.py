@@ -163,3 +163,53 @@ def test_declared_label_nodata_is_ignored(tmp_path, rng):
     index = tile_dataset(dataset, tmp_path / "out", patch=16, min_valid=0.0, progress=False)
     (patch,) = _read_split(tmp_path / "out", index, "train")["label"]
     np.testing.assert_array_equal(patch, np.select([label == 1, label == 2], [0, 1], 255))
+
+
+def _two_scene_root(tmp_path, rng):
+    """WHU layout: scene A's left half is background (ignore), scene B all nodata."""
+    root = tmp_path / "whu"
+    label = np.full((16, 32), 50, np.uint8)
+    label[:, :16] = 0
+    scenes = {
+        "A": (rng.integers(1, 255, size=(16, 32, 4), dtype=np.uint8), label),
+        "B": (np.zeros((16, 32, 4), np.uint8), np.full((16, 32), 50, np.uint8)),
+    }
+    for name, (optical, label) in scenes.items():
+        for folder, array in (("optical", optical),
+                              ("sar", rng.integers(1, 255, size=(16, 32), dtype=np.uint8)),
+                              ("lbl", label)):
+            (root / folder).mkdir(parents=True, exist_ok=True)
+            write_raster(root / folder / f"{name}.tif", array,
+                         nodata=0 if folder == "optical" else None)
+    return root
+
+
+def test_per_scene_counts_and_unlabelled_patches(tmp_path, rng):
+    dataset = get_dataset("whu_opt_sar", _two_scene_root(tmp_path, rng), val_fraction=0)
+    index = tile_dataset(dataset, tmp_path / "out", patch=8, progress=False)
+    entry = index["splits"]["train"]
+    assert entry["scene_patches"] == {
+        "A": {"kept": 4, "dropped_nodata": 0, "dropped_unlabelled": 4},
+        "B": {"kept": 0, "dropped_nodata": 8, "dropped_unlabelled": 0}}
+    assert (entry["patches"], entry["dropped"], entry["empty_scenes"]) == (4, 12, ["B"])
+    assert json.loads((tmp_path / "out" / "index.json").read_text()) == index
+    assert (_read_split(tmp_path / "out", index, "train")["x"] >= 16).all()
+    kept = tile_dataset(dataset, tmp_path / "all", patch=8, keep_unlabelled=True,
+                        progress=False)
+    assert kept["keep_unlabelled"] and kept["splits"]["train"]["scene_patches"]["A"] == {
+        "kept": 8, "dropped_nodata": 0, "dropped_unlabelled": 0}
+
+
+def test_tile_command_names_what_it_drops(tmp_path, rng, capsys):
+    root = _two_scene_root(tmp_path, rng)
+    arguments = ["data", "tile", "--dataset", "whu_opt_sar", "--root", str(root),
+                 "--val-fraction", "0", "--patch", "8", "--out"]
+    assert main(arguments + [str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "train: 4 patches from 2 scene(s) in 1 shard(s), 12 dropped" in out
+    assert "  A: 4 kept, 0 dropped (valid share < 0.5), 4 dropped (labels all ignore)" in out
+    assert "  B: 0 kept, 8 dropped (valid share < 0.5), 0 dropped" in out
+    assert "WARNING: scene B (train) lost all its patches" in out
+    assert "scene A" not in out
+    assert main(arguments + [str(tmp_path / "all"), "--keep-unlabelled"]) == 0
+    assert "  A: 8 kept" in capsys.readouterr().out

@@ -85,3 +85,56 @@ def test_declared_label_nodata_is_not_scored(tmp_path):
         _constant_runner(1), dataset, [record], tile=16, overlap=4, batch_size=2, progress=False
     )
     assert confusion.sum() == expected > 0
+
+
+def _overwrite(path, value):
+    from osgeo import gdal
+
+    raster = gdal.Open(path, gdal.GA_Update)
+    band = raster.GetRasterBand(1)
+    band.WriteArray(np.full((raster.RasterYSize, raster.RasterXSize), value, np.uint8))
+    raster = band = None
+
+
+def test_no_scorable_pixel_names_each_scene_and_why(tmp_path):
+    import pytest
+
+    from mfafnet_tf.errors import DataError
+
+    split_file = synthesize(str(tmp_path), scenes=3, size=(24, 24), seed=6, progress=False)
+    dataset = get_dataset("whu_opt_sar", str(tmp_path), split_file=split_file)
+    first, second, third = dataset.scenes()
+    _overwrite(first.label, 0)                   # background only: every label ignored
+    for band_file in (second.optical, second.sar):
+        _overwrite(band_file, 0)                 # the synthetic scenes' nodata
+    options = dict(tile=16, overlap=4, batch_size=2, progress=False)
+    with pytest.raises(DataError) as raised:
+        evaluate_scenes(_constant_runner(1), dataset, [first, second], **options)
+    message = str(raised.value)
+    assert f"scene {first.name}: every label is ignore or nodata ({first.label})" in message
+    assert f"scene {second.name}: every input pixel is nodata" in message
+    # Among scorable scenes an unscorable one is a warning, not an error.
+    confusion = evaluate_scenes(_constant_runner(1), dataset, [first, third], **options)
+    assert confusion.sum() > 0
+
+
+def test_evaluate_command_fails_without_scorable_pixels(tmp_path, capsys):
+    from mfafnet_tf.cli.main import main
+
+    split_file = synthesize(str(tmp_path / "scenes"), scenes=3, size=(24, 24), seed=6,
+                            progress=False)
+    dataset = get_dataset("whu_opt_sar", str(tmp_path / "scenes"), split_file=split_file)
+    (test_scene,) = dataset.scenes("test")
+    _overwrite(test_scene.label, 0)
+    model_path = str(tmp_path / "sar_unet.keras")
+    UNet(NUM_CLASSES, modalities=("sar",), widths=(4, 8)).save(model_path)
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(
+        f"data:\n  dataset: whu_opt_sar\n  root: {tmp_path / 'scenes'}\n"
+        f"  split_file: {split_file}\n  patch: 16\n")
+    code = main(["evaluate", "--model", model_path, "--recipe", str(recipe),
+                 "--out", str(tmp_path / "out")])
+    assert code == 1
+    error = capsys.readouterr().err
+    assert f"scene {test_scene.name}: every label is ignore or nodata" in error
+    assert not os.path.exists(tmp_path / "out" / "metrics.json")

@@ -93,6 +93,19 @@ def test_blending_hides_tile_borders(coordinate_scene, border_model):
     assert np.abs(np.diff(blended[interior], axis=1)).max() < seam_jumps / 10
 
 
+def test_invalid_pixels_are_reported(tmp_path, coordinate_scene, write_geotiff, constant_model):
+    optical_path, sar_path, _, _ = coordinate_scene(20, 20)
+    sar = np.ones((20, 20, 1), np.float32)
+    sar[3:7, 11:15] = np.nan
+    sar_path = write_geotiff(tmp_path / "sar_nan.tif", sar)
+    with open_scene(optical_path, sar_path) as scene:
+        _, valid = predict_mosaic(constant_model, scene, tile=8, overlap=2, batch_size=2,
+                                  nodata_policy="any")
+        _, valid_all = predict_mosaic(constant_model, scene, tile=8, overlap=2, batch_size=2)
+    np.testing.assert_array_equal(valid, np.isfinite(sar[..., 0]))
+    assert valid_all.all()  # the fusion default: the optical is valid everywhere
+
+
 def test_invalid_pixels_are_reported_under_the_nodata_policy(tmp_path, coordinate_scene, write_geotiff,
                                                             constant_model):
     _, _, optical, _ = coordinate_scene(20, 20)

@@ -114,3 +114,43 @@ def test_alignment_weight_has_one_key():
     model = build_model(load_config(overrides=["train.alignment_weight=0.25",
                                                "model.options={alignment_tokens: 64}"]), info)
     assert model.get_layer("alignment").weight == 0.25
+
+
+def test_models_record_the_tiled_bands_of_their_inputs(tmp_path):
+    from mfafnet_tf.data import get_dataset, synthesize, tile_dataset
+    from mfafnet_tf.training import build_model
+    from mfafnet_tf.training.data_setup import load_dataset_info
+
+    root = tmp_path / "scenes"
+    split_file = synthesize(root, scenes=2, size=(16, 16), seed=1, progress=False)
+    index = tile_dataset(get_dataset("whu_opt_sar", root, split_file=split_file,
+                                     optical_bands=(4, 3, 2, 1)),
+                         tmp_path / "tiles", 16, progress=False)
+    assert (index["optical_bands"], index["sar_bands"]) == ([4, 3, 2, 1], [1])
+    config = load_config(overrides=[
+        f"data.tile_dir={tmp_path / 'tiles'}", "model.name=unet", "model.modalities=[sar]",
+        "model.widths=[4, 8]"])
+    (tmp_path / "tiles" / "stats.json").write_text("null")
+    info = load_dataset_info(config)
+    assert info.input_bands == {"optical": [4, 3, 2, 1], "sar": [1]}
+    assert build_model(config, info).input_bands == {"sar": [1]}
+    info.input_bands = None                      # tiles written before bands were recorded
+    assert build_model(config, info).input_bands is None
+
+
+def test_preparing_data_names_scenes_that_lose_every_patch(tmp_path, capsys):
+    from osgeo import gdal
+
+    from mfafnet_tf.data import get_dataset, synthesize
+    from mfafnet_tf.training.data_setup import prepare_data
+
+    root = tmp_path / "scenes"
+    split_file = synthesize(root, scenes=3, size=(16, 16), seed=1, progress=False)
+    (test_scene,) = get_dataset("whu_opt_sar", root, split_file=split_file).scenes("test")
+    optical = gdal.Open(test_scene.optical, gdal.GA_Update)
+    optical.GetRasterBand(1).WriteArray(np.zeros((16, 16), np.uint8))   # nodata everywhere
+    optical = None
+    prepare_data(load_config(overrides=[
+        "data.dataset=whu_opt_sar", f"data.root={root}", f"data.split_file={split_file}",
+        f"data.tile_dir={tmp_path / 'tiles'}", "data.patch=16"]))
+    assert f"warning: scene {test_scene.name} (test) lost all its patches" in capsys.readouterr().out

@@ -60,6 +60,8 @@ class MFAFNet(SegmentationModel):
         class_names: optional list of class names kept as metadata.
         synchronized_bn: synchronize BatchNormalization across replicas.
         name: model name.
+        input_bands: raster bands each input was trained on (metadata, e.g.
+            ``{"optical": [4, 3, 2, 8], "sar": [1]}``), or None.
         **overrides: any option of ``mfafnet_presets.DEFAULTS`` (widths,
             low_freq_ratios, sr_ratios, num_heads, transformer_depth, inn_depth,
             mlp_ratio, share_encoder_weights, downsampling, low_branch,
@@ -85,6 +87,7 @@ class MFAFNet(SegmentationModel):
         class_names=None,
         synchronized_bn=False,
         name="mfafnet",
+        input_bands=None,
         **overrides,
     ):
         options = resolve_options(preset, overrides)
@@ -162,7 +165,9 @@ class MFAFNet(SegmentationModel):
         x = head_relu(head_norm(head_conv(x)))
         logits = crop([classifier(x), inputs["optical"]])
         common = (num_classes, optical_channels, sar_channels, normalization, class_names)
-        super().__init__(inputs, logits, *common, synchronized_bn=sync, name=name)
+        super().__init__(
+            inputs, logits, *common, synchronized_bn=sync, name=name, input_bands=input_bands
+        )
 
         # === Config ===
         self.preset = preset

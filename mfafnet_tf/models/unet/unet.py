@@ -42,6 +42,8 @@ class UNet(SegmentationModel):
         validity_channels: add each modality's per-pixel validity (1 = data,
             0 = nodata) as one more input channel.
         name: model name.
+        input_bands: raster bands each input was trained on (metadata, e.g.
+            ``{"optical": [4, 3, 2, 8], "sar": [1]}``), or None.
 
     Inputs: a dict with only the named modalities, raw values, NaN = nodata,
     any H and W. Output: float32 logits ``(B, H, W, num_classes)``.
@@ -59,6 +61,7 @@ class UNet(SegmentationModel):
         synchronized_bn=False,
         validity_channels=False,
         name="unet",
+        input_bands=None,
     ):
         modalities = tuple(modalities)
         if not modalities or len(set(modalities)) != len(modalities) or not set(modalities) <= set(MODALITIES):
@@ -95,7 +98,9 @@ class UNet(SegmentationModel):
         x = keras.layers.Conv2D(num_classes, 1, dtype="float32", name="classifier")(x)
         logits = crop([x, inputs[modalities[0]]])
         common = (num_classes, optical_channels, sar_channels, normalization, class_names)
-        super().__init__(inputs, logits, *common, synchronized_bn=sync, name=name)
+        super().__init__(
+            inputs, logits, *common, synchronized_bn=sync, name=name, input_bands=input_bands
+        )
 
         # === Config ===
         self.modalities = modalities
