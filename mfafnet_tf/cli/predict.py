@@ -25,15 +25,18 @@ def register(subparsers):
     parser.add_argument("--quicklook", help="also write a PNG preview with a legend")
     parser.add_argument("--class-names", type=name_list, help="comma-separated class names (default: the model's)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--cog", action="store_true",
+                        help="write the class map as a Cloud-Optimized GeoTIFF (overviews, mode resampling)")
     parser.set_defaults(func=run)
 
 
 def run(args):
     """Runs ``mfafnet predict``."""
+    from mfafnet_tf.batch.cog import predict_cog
     from mfafnet_tf.inference.predict_scene import limit_gdal_cache, predict_scene
 
     limit_gdal_cache()
-    out = predict_scene(
+    out = (predict_cog if args.cog else predict_scene)(
         args.model, args.optical, args.sar, args.out,
         optical_bands=args.optical_bands, sar_bands=args.sar_bands,
         tile=args.tile, overlap=args.overlap, batch_size=args.batch_size,
