@@ -103,6 +103,9 @@ def run_batch(catalog, model, out, *, runner="DirectRunner", pipeline_args=(), p
     os.makedirs(out, exist_ok=True)
     collection_id = collection_id or os.path.basename(out.rstrip(os.sep)) or "mfafnet-run"
     description = f"MFAFNet class maps of {os.path.basename(os.fspath(catalog))} predicted with {os.path.basename(os.fspath(model))}"
+    summary = RunOutputs(out).summary
+    if os.path.exists(summary):
+        os.remove(summary)  # a failed pipeline must not leave an earlier run's summary to be read
     options = PipelineOptions(list(pipeline_args), runner=runner)
     with beam.Pipeline(options=options) as pipeline:
         _ = (
@@ -113,5 +116,5 @@ def run_batch(catalog, model, out, *, runner="DirectRunner", pipeline_args=(), p
             | "Gather" >> beam.combiners.ToList()
             | "Finish" >> beam.Map(_finish, jobs, out, collection_id, description)
         )
-    with open(RunOutputs(out).summary, encoding="utf-8") as stream:
+    with open(summary, encoding="utf-8") as stream:
         return json.load(stream)

@@ -131,3 +131,12 @@ def test_prism_runner(tmp_path, manifest, model_path):
         pytest.skip("the Prism runner downloads its Go binary at first use and there is no network here "
                     f"(set MFAFNET_PRISM_LOCATION to a local binary): {error}")
     assert sorted(summary["predicted"]) == ["east", "west"]
+
+
+def test_a_pipeline_that_cannot_run_leaves_no_earlier_summary(tmp_path, manifest, model_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "failures.json").write_text('{"scenes": 3, "predicted": [], "skipped": [], "failed": []}')
+    with pytest.raises(ValueError, match="NoSuchRunner"):
+        run_batch(manifest, model_path, out, runner="NoSuchRunner", predict_options=OPTIONS)
+    assert not (out / "failures.json").exists()
