@@ -102,7 +102,8 @@ def run_batch(catalog, model, out, *, runner="DirectRunner", pipeline_args=(), p
     out = os.path.abspath(out)
     os.makedirs(out, exist_ok=True)
     collection_id = collection_id or os.path.basename(out.rstrip(os.sep)) or "mfafnet-run"
-    description = f"MFAFNet class maps of {os.path.basename(os.fspath(catalog))} predicted with {os.path.basename(os.fspath(model))}"
+    description = (f"MFAFNet class maps of {os.path.basename(os.fspath(catalog))}, "
+                   f"predicted with {os.path.basename(os.fspath(model))}")
     summary = RunOutputs(out).summary
     if os.path.exists(summary):
         os.remove(summary)  # a failed pipeline must not leave an earlier run's summary to be read

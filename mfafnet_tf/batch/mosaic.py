@@ -15,7 +15,8 @@ def build_mosaic(paths, out):
     """Writes a VRT mosaic of class maps on one CRS, atomically.
 
     Sources in the VRT's folder are referenced relative to it (so the run
-    folder can move); colour table and class names are the first map's; where maps overlap, the later one in ``paths`` wins, except for its
+    folder can move); colour table and class names are the first map's.
+    Where maps overlap, the later one in ``paths`` wins, except for its
     nodata (255) pixels, through which the earlier show.
 
     Args:

@@ -9,6 +9,7 @@ from osgeo import gdal, osr
 from pystac.extensions.classification import Classification, ClassificationExtension
 from pystac.extensions.projection import ProjectionExtension
 
+from mfafnet_tf.batch.catalog import output_stem
 from mfafnet_tf.batch.stac_collection import COLLECTION_FILE
 from mfafnet_tf.errors import DataError
 from mfafnet_tf.inference.palette import NODATA_CLASS
@@ -43,8 +44,6 @@ def scene_item(job, cog_path, model, *, collection_id=None):
     Returns:
         A ``pystac.Item`` with id :func:`~mfafnet_tf.batch.catalog.output_stem` of the scene.
     """
-    from mfafnet_tf.batch.catalog import output_stem
-
     cog_path = os.fspath(cog_path)
     dataset = gdal.Open(cog_path)
     transform = dataset.GetGeoTransform()  # (also makes GDAL 3.6 read the .aux.xml sidecar)

@@ -15,11 +15,14 @@ def register(subparsers):
         "Options that this command does not know are Beam pipeline options, e.g. "
         "--direct_num_workers=2 --direct_running_mode=multi_processing, or --flink_master=HOST:PORT.",
     )
-    parser.add_argument("--catalog", required=True, help="manifest CSV (optical,sar[,name]) or STAC ItemCollection JSON")
-    parser.add_argument("--model", required=True, help=".keras file or SavedModel directory, readable by every worker")
+    parser.add_argument("--catalog", required=True,
+                        help="manifest CSV (optical,sar[,name]) or STAC ItemCollection JSON")
+    parser.add_argument("--model", required=True,
+                        help=".keras file or SavedModel directory, readable by every worker")
     parser.add_argument("--out", required=True, help="output folder, shared by the workers")
     parser.add_argument("--runner", default="DirectRunner",
-                        help="Beam runner: DirectRunner (default), PrismRunner, FlinkRunner, SparkRunner, DataflowRunner, ...")
+                        help="Beam runner: DirectRunner (default), PrismRunner, FlinkRunner, SparkRunner, "
+                        "DataflowRunner, ...")
     parser.add_argument("--optical-bands", type=band_list, help="1-based optical bands, e.g. 1,2,3,4")
     parser.add_argument("--sar-bands", type=band_list, help="1-based SAR bands, e.g. 1")
     parser.add_argument("--tile", type=int, default=512, help="tile size in pixels (default 512)")

@@ -36,3 +36,17 @@ def scene_values(seed):
 def expected_class_map():
     """The model's classes on a good scene: the stripe level of optical band 1."""
     return np.broadcast_to((np.arange(WIDTH) // 40 % 3).astype(np.uint8)[None, :], (HEIGHT, WIDTH))
+
+
+def write_class_map(path, values, origin_x=ORIGIN[0], epsg=EPSG):
+    """A plain tiled uint8 class map (nodata 255) on the scenes' pixel size; returns the path."""
+    dataset = gdal.GetDriverByName("GTiff").Create(str(path), values.shape[1], values.shape[0], 1,
+                                                   gdal.GDT_Byte, ["TILED=YES"])
+    dataset.SetGeoTransform((origin_x, PIXEL, 0.0, ORIGIN[1], 0.0, -PIXEL))
+    reference = osr.SpatialReference()
+    reference.ImportFromEPSG(epsg)
+    dataset.SetProjection(reference.ExportToWkt())
+    dataset.GetRasterBand(1).SetNoDataValue(255)
+    dataset.GetRasterBand(1).WriteArray(values)
+    del dataset
+    return str(path)

@@ -4,7 +4,7 @@ import os
 
 import numpy as np
 import pytest
-from batch_scenes import HEIGHT, WIDTH, expected_class_map, scene_values, write_geotiff
+from batch_scenes import HEIGHT, WIDTH, expected_class_map, write_class_map
 from osgeo import gdal
 
 from mfafnet_tf.batch.cog import predict_cog, write_cog
@@ -39,7 +39,7 @@ def test_cog_keeps_values_georeference_colours_and_names(tmp_path, class_map):
     assert sorted(os.listdir(tmp_path)) == ["map.tif", "map.tif.aux.xml"]
 
 
-def test_overviews_take_the_most_frequent_class(tmp_path, write_class_map):
+def test_overviews_take_the_most_frequent_class(tmp_path):
     # Every 2x2 block is [[0, 0], [0, 2]]: MODE gives 0, AVERAGE (an id between two classes) 1.
     values = np.tile(np.array([[0, 0], [0, 2]], np.uint8), (HEIGHT // 2, WIDTH // 2))
     cog = gdal.Open(str(write_cog(write_class_map(tmp_path / "pattern.tif", values), tmp_path / "cog.tif")))
@@ -82,19 +82,3 @@ def test_predict_command_writes_a_cog(tmp_path, scene_files, model_path, capsys)
                  "--tile", "128", "--overlap", "16", "--quiet", "--cog"])
     assert code == 0 and f"wrote {out}" in capsys.readouterr().out
     assert cog_problems(str(out)) == []
-
-
-@pytest.fixture
-def write_class_map(scene_files):
-    """``write_class_map(path, uint8 [h,w])``: a plain tiled class map on the scenes' grid."""
-    def write(path, values):
-        reference = gdal.Open(scene_files[0][1])
-        dataset = gdal.GetDriverByName("GTiff").Create(str(path), values.shape[1], values.shape[0], 1,
-                                                       gdal.GDT_Byte, ["TILED=YES"])
-        dataset.SetGeoTransform(reference.GetGeoTransform())
-        dataset.SetProjection(reference.GetProjection())
-        dataset.GetRasterBand(1).SetNoDataValue(255)
-        dataset.GetRasterBand(1).WriteArray(values)
-        del dataset
-        return str(path)
-    return write
