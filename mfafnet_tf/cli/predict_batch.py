@@ -14,6 +14,7 @@ def register(subparsers):
         "mosaic and failures.json. Scenes already done are skipped, so a rerun resumes. "
         "Options that this command does not know are Beam pipeline options, e.g. "
         "--direct_num_workers=2 --direct_running_mode=multi_processing, or --flink_master=HOST:PORT.",
+        allow_abbrev=False,  # a Beam option must never be taken for an abbreviation of one of ours
     )
     parser.add_argument("--catalog", required=True,
                         help="manifest CSV (optical,sar[,name]) or STAC ItemCollection JSON")
