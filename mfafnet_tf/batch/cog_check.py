@@ -14,7 +14,7 @@ IFDS_BEFORE_DATA = b"LAYOUT=IFDS_BEFORE_DATA"
 def cog_problems(path):
     """Lists why ``path`` is not a valid COG (an empty list when it is one).
 
-    Checks, like GDAL's ``validate_cloud_optimized_geotiff.py``: a GeoTIFF that
+    The main checks of GDAL's ``validate_cloud_optimized_geotiff.py``: a GeoTIFF that
     GDAL reports as ``LAYOUT=COG``, with GDAL's structural metadata
     (``LAYOUT=IFDS_BEFORE_DATA``) at the start; every level tiled like the
     full image; overviews when the image is larger than a tile; the IFDs of
