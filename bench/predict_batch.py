@@ -36,6 +36,7 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+HEADER = "variant  seconds  s/scene  scenes/hour  vs serial  load avg (1 min, at end)"
 VARIANTS = {
     "serial": None,
     "beam-1": ["--direct_num_workers=1"],
@@ -145,33 +146,32 @@ def main():
             print(f"\nround {round_index + 1} of {args.rounds}:")
             best = _round(args, manifest, model_path, workdir, round_index, best)
         if args.rounds > 1:
-            print("\nbest round of each variant:")
-            _print_rows(list(best.values()))
+            print(f"\nbest round of each variant:\n{HEADER}")
+            for row in best.values():
+                _print_row(row, list(best.values()))
 
 
 def _round(args, manifest, model_path, workdir, round_index, best):
+    print(HEADER)
     rows = []
     for variant in args.variants:
         command = [sys.executable, os.path.abspath(__file__), "--variant", variant, "--manifest", manifest,
                    "--model", model_path, "--out", os.path.join(workdir, f"out_{variant}_{round_index}"),
                    "--tile", str(args.tile), "--overlap", str(args.overlap), "--batch-size", str(args.batch_size)]
         result = subprocess.run(command, check=True, capture_output=True, text=True)
-        row = dict(json.loads(result.stdout.strip().splitlines()[-1]), load=os.getloadavg()[0])
-        rows.append(row)
-        if variant not in best or row["seconds"] < best[variant]["seconds"]:
-            best[variant] = row
-    _print_rows(rows)
+        rows.append(dict(json.loads(result.stdout.strip().splitlines()[-1]), load=os.getloadavg()[0]))
+        _print_row(rows[-1], rows)  # as soon as it is measured: a long run shows its figures as it goes
+        if variant not in best or rows[-1]["seconds"] < best[variant]["seconds"]:
+            best[variant] = rows[-1]
     return best
 
 
-def _print_rows(rows):
-    print("variant  seconds  s/scene  scenes/hour  vs serial  load avg (1 min, at end)")
-    baseline = next((3600.0 * r["scenes"] / r["seconds"] for r in rows if r["variant"] == "serial"), None)
-    for row in rows:
-        rate = 3600.0 * row["scenes"] / row["seconds"]
-        relative = f"{rate / baseline:8.2f}x" if baseline else "        -"
-        print(f"{row['variant']:<8} {row['seconds']:7.1f} {row['seconds'] / row['scenes']:8.1f} {rate:12.1f} "
-              f"{relative}  {row['load']:.1f}", flush=True)
+def _print_row(row, rows):
+    rate = 3600.0 * row["scenes"] / row["seconds"]
+    serial = [r for r in rows if r["variant"] == "serial"]
+    relative = f"{rate * serial[0]['seconds'] / serial[0]['scenes'] / 3600.0:8.2f}x" if serial else "        -"
+    print(f"{row['variant']:<8} {row['seconds']:7.1f} {row['seconds'] / row['scenes']:8.1f} {rate:12.1f} "
+          f"{relative}  {row['load']:.1f}", flush=True)
 
 
 if __name__ == "__main__":
