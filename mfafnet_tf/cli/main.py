@@ -19,6 +19,7 @@ COMMANDS = {
     "robustness": "mfafnet_tf.cli.robustness",
     "compare": "mfafnet_tf.cli.compare",
     "predict": "mfafnet_tf.cli.predict",
+    "predict-batch": "mfafnet_tf.cli.predict_batch",
     "export": "mfafnet_tf.cli.export",
     "tune": "mfafnet_tf.cli.tune",
     "demo": "mfafnet_tf.cli.demo",
@@ -47,7 +48,12 @@ def build_parser():
 def main(argv=None):
     """Runs the command line and returns its exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # A subcommand that sets ``accepts_extra_args`` gets the options it does not
+    # know as ``args.extra_args`` (predict-batch: Beam pipeline options).
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "accepts_extra_args", False):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra_args = extra
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

@@ -32,6 +32,8 @@ def register(subparsers):
         "under masked clouds; its default) or where any is (any; single-modality models)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--cog", action="store_true",
+                        help="write the class map as a Cloud-Optimized GeoTIFF (overviews, mode resampling)")
     parser.set_defaults(func=run)
 
 
@@ -75,6 +77,7 @@ def _check_band_counts(args, runner, optical, sar):
 
 def run(args):
     """Runs ``mfafnet predict``."""
+    from mfafnet_tf.batch.cog import predict_cog
     from mfafnet_tf.inference.model_loading import load_model
     from mfafnet_tf.inference.predict_scene import limit_gdal_cache, predict_scene
 
@@ -82,7 +85,7 @@ def run(args):
     runner = load_model(args.model)
     optical, sar = _inputs(args, runner)
     _check_band_counts(args, runner, optical, sar)
-    out = predict_scene(
+    out = (predict_cog if args.cog else predict_scene)(
         runner, optical, sar, args.out,
         optical_bands=args.optical_bands, sar_bands=args.sar_bands,
         tile=args.tile, overlap=args.overlap, batch_size=args.batch_size,

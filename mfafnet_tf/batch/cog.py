@@ -1,0 +1,62 @@
+"""Cloud-Optimized GeoTIFF class maps: GDAL's COG driver over the GeoTIFF writer's output."""
+
+import os
+import tempfile
+
+from osgeo import gdal
+
+from mfafnet_tf.errors import DataError
+from mfafnet_tf.inference.geotiff_writer import atomic_geotiff
+
+gdal.UseExceptions()
+
+# Class ids are categories: overviews take the most frequent class (MODE), never
+# an average of ids. 256-pixel tiles as in the GeoTIFF writer.
+COG_OPTIONS = ["COMPRESS=DEFLATE", "BLOCKSIZE=256", "OVERVIEW_RESAMPLING=MODE",
+               "OVERVIEWS=IGNORE_EXISTING", "BIGTIFF=IF_SAFER"]
+
+
+def write_cog(source, out):
+    """Converts a class-map GeoTIFF into a Cloud-Optimized GeoTIFF, atomically.
+
+    Georeference, nodata, colour table and class names (GDAL's ``.aux.xml``
+    sidecar) carry over; overviews are built down to one tile with MODE
+    resampling.
+
+    Args:
+        source: GeoTIFF to convert (e.g. written by
+            :func:`~mfafnet_tf.inference.predict_scene.predict_scene`).
+        out: COG to write; it appears only when complete.
+
+    Returns:
+        The path ``out``.
+
+    Raises:
+        DataError: ``source`` cannot be read or the COG cannot be written.
+    """
+    with atomic_geotiff(out) as temporary:
+        try:
+            dataset = gdal.Translate(temporary, os.fspath(source), format="COG", creationOptions=COG_OPTIONS)
+        except RuntimeError as error:
+            raise DataError(f"COG {out}: cannot be written from {source} ({error})") from None
+        del dataset  # closing flushes the file and its .aux.xml sidecar
+    return out
+
+
+def predict_cog(model, optical, sar, out, **options):
+    """:func:`~mfafnet_tf.inference.predict_scene.predict_scene` straight to a COG.
+
+    The class map is first written as a tiled GeoTIFF in a temporary folder
+    beside ``out``, then converted with :func:`write_cog`. ``options`` are
+    those of ``predict_scene`` (probabilities, quicklook, tiling, ...).
+
+    Returns:
+        The path ``out``.
+    """
+    from mfafnet_tf.inference.predict_scene import predict_scene
+
+    directory = os.path.dirname(os.path.abspath(out))
+    os.makedirs(directory, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{os.path.basename(out)}.", dir=directory) as scratch:
+        tiled = predict_scene(model, optical, sar, os.path.join(scratch, "class_map.tif"), **options)
+        return write_cog(tiled, out)
