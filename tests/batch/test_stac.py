@@ -44,7 +44,8 @@ def test_item_fields(item_dict):
     assert item_dict["properties"]["datetime"] == "2024-05-01T10:00:00Z"
     assert item_dict["properties"]["proj:transform"] == [PIXEL, 0.0, ORIGIN[0], 0.0, -PIXEL, ORIGIN[1]]
     classes = item_dict["assets"]["class_map"]["classification:classes"]
-    assert classes[0] == {"value": 0, "name": "bare_soil", "title": "bare soil", "color_hint": "B4B4B4"}  # land-cover palette: bare
+    # colour hints follow the land-cover palette (bare soil: WorldCover grey)
+    assert classes[0] == {"value": 0, "name": "bare_soil", "title": "bare soil", "color_hint": "B4B4B4"}
     assert classes[-1] == {"value": 255, "name": "nodata", "title": "no data", "nodata": True}
     assert item_dict["assets"]["class_map"]["type"] == pystac.MediaType.COG
     assert not any(link["rel"] == "collection" for link in item_dict["links"])  # no collection given
