@@ -8,6 +8,8 @@ such layer class to ``(method name, plain replacement)``.
 
 from keras import ops
 
+from mfafnet_tf.layers.affine_coupling import AffineCoupling
+from mfafnet_tf.layers.feature_decomposition import FeatureDecomposition
 from mfafnet_tf.layers.haar_downsampling import HaarDownsampling
 from mfafnet_tf.layers.haar_dwt import HaarDWT
 from mfafnet_tf.layers.haar_idwt import HaarIDWT
@@ -24,7 +26,31 @@ def inverse_haar_upsampling_call(layer, inputs):
     return HaarIDWT()(layer.conv(inputs))
 
 
+def affine_coupling_call(layer, inputs):
+    """``AffineCoupling.call`` with a channel split and concatenation per block."""
+    z1, z2 = ops.split(inputs, 2, axis=-1)
+    z2 = z2 + layer.phi(z1)
+    z1 = z1 * ops.exp(layer._log_scale(z2)) + layer.eta(z2)
+    return ops.concatenate([z1, z2], axis=-1)
+
+
+def feature_decomposition_call(layer, inputs):
+    """``FeatureDecomposition.call`` with the high branch as whole blocks."""
+    low = inputs[..., : layer.low_channels]
+    high = inputs[..., layer.low_channels :]
+    for block in layer.low_blocks:
+        low = block(low)
+    for block in layer.high_blocks:
+        update = block(high)
+        high = update if layer.high_branch == "inn" else high + update
+    x = ops.concatenate([low, high], axis=-1)
+    x = x + layer.merge_depthwise(x)
+    return layer.merge_project(x)
+
+
 PLAIN_FORMS = {
+    AffineCoupling: ("call", affine_coupling_call),
+    FeatureDecomposition: ("call", feature_decomposition_call),
     HaarDownsampling: ("convolve", haar_downsampling_convolve),
     InverseHaarUpsampling: ("call", inverse_haar_upsampling_call),
 }
