@@ -9,6 +9,7 @@ such layer class to ``(method name, plain replacement)``.
 from keras import ops
 
 from mfafnet_tf.layers.affine_coupling import AffineCoupling
+from mfafnet_tf.layers.cross_feature_fusion import CrossFeatureFusion
 from mfafnet_tf.layers.feature_decomposition import FeatureDecomposition
 from mfafnet_tf.layers.haar_downsampling import HaarDownsampling
 from mfafnet_tf.layers.haar_dwt import HaarDWT
@@ -48,7 +49,25 @@ def feature_decomposition_call(layer, inputs):
     return layer.merge_project(x)
 
 
+def cross_feature_fusion_call(layer, inputs, training=None):
+    """``CrossFeatureFusion.call`` with one attention per stream, then the fuse conv."""
+    optical, sar = inputs
+    if layer.mode == "sum":
+        merged = optical + sar
+    elif layer.mode == "concat":
+        merged = ops.concatenate([optical, sar], axis=-1)
+    else:
+        normed = [norm(x) for norm, x in zip(layer.norms, (optical, sar))]
+        joint = ops.concatenate(normed, axis=-1)
+        rebuilt = [
+            x + attention(joint, n) for x, n, attention in zip((optical, sar), normed, layer.attentions)
+        ]
+        merged = ops.concatenate(rebuilt, axis=-1)
+    return ops.relu(layer.fuse_norm(layer.fuse(merged), training=training))
+
+
 PLAIN_FORMS = {
+    CrossFeatureFusion: ("call", cross_feature_fusion_call),
     AffineCoupling: ("call", affine_coupling_call),
     FeatureDecomposition: ("call", feature_decomposition_call),
     HaarDownsampling: ("convolve", haar_downsampling_convolve),
