@@ -71,16 +71,16 @@ def _layer_input_shapes(model, batch, size):
         yield layer, [next(shapes) for _ in keras.tree.flatten(tensors)], multi
 
 
-def _time_layer(layer, shapes, repeats, train, multi):
+def _time_layer(layer, shapes, repeats, train, multi, jit):
     rng = np.random.default_rng(0)
     inputs = [tf.constant(rng.normal(size=s).astype("float32")) for s in shapes]
     args = inputs if multi else inputs[0]
 
-    @tf.function
+    @tf.function(jit_compile=jit)
     def forward():
         return keras.tree.flatten(layer(args, training=False))[0]
 
-    @tf.function
+    @tf.function(jit_compile=jit)
     def backward():
         with tf.GradientTape() as tape:
             tape.watch(inputs)
@@ -102,30 +102,50 @@ def _parts(layer, shapes):
     return []
 
 
-def component_times(model, batch, size, repeats, train=True):
-    """{category: [inference s, training s]} summed over the model's layers."""
+def component_times(model, batch, size, repeats, train=True, jit=False):
+    """{category: [inference s, training s]} summed over the model's layers.
+
+    ``jit`` compiles each timed function with XLA; the dtype policy is the
+    model's (set it before building the model).
+    """
     totals = collections.defaultdict(lambda: np.zeros(2))
     for layer, shapes, multi in _layer_input_shapes(model, batch, size):
-        whole = np.array(_time_layer(layer, shapes, repeats, train, multi))
+        whole = np.array(_time_layer(layer, shapes, repeats, train, multi, jit))
         for part, part_shapes, part_multi in _parts(layer, shapes):
-            seconds = np.array(_time_layer(part, part_shapes, repeats, train, part_multi))
+            seconds = np.array(_time_layer(part, part_shapes, repeats, train, part_multi, jit))
             totals[CATEGORIES[type(part)]] += seconds
             whole -= seconds
         totals[CATEGORIES.get(type(layer), OTHER)] += whole
     return dict(totals)
 
 
-def print_shares(name, totals, model_infer_s, model_train_s):
-    """Prints one Markdown table of component times and shares."""
-    infer_sum = sum(v[0] for v in totals.values())
-    train_sum = sum(v[1] for v in totals.values())
-    print(f"\n{name}: components timed alone (ms per batch, share of the sum)\n")
-    print("| component | infer ms | infer share | train ms | train share |")
-    print("|---|---:|---:|---:|---:|")
-    for category, (infer, trained) in sorted(totals.items(), key=lambda kv: -kv[1][0]):
-        print(f"| {category} | {1e3 * infer:.1f} | {100 * infer / infer_sum:.0f} % | "
-              f"{1e3 * trained:.1f} | {100 * trained / train_sum:.0f} % |")
-    print(f"| sum of components | {1e3 * infer_sum:.1f} | | {1e3 * train_sum:.1f} | |")
-    print(f"| whole model (train: train_on_batch) | {1e3 * model_infer_s:.1f} | "
-          f"{100 * infer_sum / model_infer_s:.0f} % of it | {1e3 * model_train_s:.1f} | "
-          f"{100 * train_sum / model_train_s:.0f} % of it |", flush=True)
+def print_shares(name, times, model_infer_s, model_train_s):
+    """Prints one Markdown table of component times and shares.
+
+    Args:
+        name: the model's name.
+        times: {variant: component_times(...)}, the first variant float32.
+        model_infer_s, model_train_s: the whole model's seconds per batch
+            (inference; ``train_on_batch``) in float32.
+    """
+    variants = list(times)
+    base = times[variants[0]]
+    infer_sum = sum(v[0] for v in base.values())
+    train_sum = sum(v[1] for v in base.values())
+    others = "".join(f" {v} infer ms | {v} train ms |" for v in variants[1:])
+    print(f"\n{name}: components timed alone (ms per batch; share of the {variants[0]} sum)\n")
+    print(f"| component | infer ms | infer share | train ms | train share |{others}")
+    print("|---|" + "---:|" * (4 + 2 * len(variants[1:])))
+
+    def row(label, infer, trained, infer_share, train_share, rest):
+        cells = "".join(f" {1e3 * a:.1f} | {1e3 * b:.1f} |" for a, b in rest)
+        print(f"| {label} | {1e3 * infer:.1f} | {infer_share} | {1e3 * trained:.1f} | {train_share} |{cells}")
+
+    for category, (infer, trained) in sorted(base.items(), key=lambda kv: -kv[1][0]):
+        rest = [times[v].get(category, (np.nan, np.nan)) for v in variants[1:]]
+        row(category, infer, trained, f"{100 * infer / infer_sum:.0f} %", f"{100 * trained / train_sum:.0f} %", rest)
+    sums = [tuple(sum(x[i] for x in times[v].values()) for i in (0, 1)) for v in variants[1:]]
+    row("sum of components", infer_sum, train_sum, "", "", sums)
+    print(f"\nwhole model ({variants[0]}): inference {1e3 * model_infer_s:.1f} ms per batch (components sum to "
+          f"{100 * infer_sum / model_infer_s:.0f} % of it), train_on_batch {1e3 * model_train_s:.1f} ms "
+          f"(forward + backward of the components: {100 * train_sum / model_train_s:.0f} % of it)", flush=True)
