@@ -13,15 +13,25 @@ registered statistic, are counted as 2 x the product of all index sizes.
 Activations without a statistic (ReLU, GELU's erfc, exp, tanh) are left out.
 Training FLOPs are taken as 3 x forward (forward + two backward products).
 
+With ``--plain``, each MFAFNet preset also gets a row with the plain (unfused)
+forms of its layers (``mfafnet_tf.layers.plain_forms``), measured in the same
+run right before the fused row: the before/after of the exact speed-ups. With
+``--components``, each preset's per-component times follow (see
+component_shares.py), in float32 and, per component, with XLA
+(``jit_compile``) and under the ``mixed_bfloat16`` policy.
+
+Every timing is the best of ``--steps`` calls after a warm-up call (the
+machine is shared: the best call is the one least disturbed by other jobs).
+
 Example (the documented CPU run)::
 
-    .venv/bin/python bench/model_throughput.py --size 128 --batch 4 --steps 3
+    .venv/bin/python bench/model_throughput.py --size 128 --batch 4 --steps 5 --plain --components
 """
 
 import argparse
 import collections
+import contextlib
 import re
-import time
 
 import keras
 import numpy as np
@@ -30,6 +40,8 @@ import yaml
 from tensorflow.python.framework import ops as tf_ops
 from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
 
+from component_shares import best_seconds, component_times, print_shares
+from mfafnet_tf.layers.plain_forms import PLAIN_FORMS
 from mfafnet_tf.models import MFAFNet, UNet
 
 NUM_CLASSES = 7
@@ -42,7 +54,16 @@ def parse_args(argv=None):
     parser.add_argument("--unets", default="sar,optical,fusion", help="UNet baselines (sar, optical, fusion) or ''")
     parser.add_argument("--size", type=int, default=256, help="image height and width")
     parser.add_argument("--batch", type=int, default=8, help="batch size")
-    parser.add_argument("--steps", type=int, default=5, help="timed steps after one warm-up step")
+    parser.add_argument("--steps", type=int, default=5, help="timed steps after one warm-up step (best is kept)")
+    parser.add_argument("--plain", action="store_true", help="add a plain-forms row before each MFAFNet preset")
+    parser.add_argument("--components", action="store_true", help="per-component times of each MFAFNet preset")
+    parser.add_argument(
+        "--component-variants", default="float32,xla,bf16",
+        help="component columns: float32 (always first), xla (jit_compile), bf16 (mixed_bfloat16 policy)",
+    )
+    parser.add_argument(
+        "--unet-widths", default="", help="UNet widths, comma separated (default: the paper's 64..1024)"
+    )
     parser.add_argument(
         "--ablations",
         default="",
@@ -95,26 +116,28 @@ def _inputs(model, batch, size, seed=0):
     return rng.normal(size=(batch, size, size, model.input.shape[-1])).astype("float32")
 
 
-def _timed(step, steps):
-    """Median seconds per call after one warm-up call (robust to load spikes)."""
-    step()  # warm-up: tracing and first execution
-    durations = []
-    for _ in range(steps):
-        start = time.perf_counter()
-        step()
-        durations.append(time.perf_counter() - start)
-    return float(np.median(durations))
+@contextlib.contextmanager
+def plain_forms():
+    """Layers built and run inside use their plain (unfused) forms."""
+    saved = {cls: getattr(cls, name) for cls, (name, _) in PLAIN_FORMS.items()}
+    for cls, (name, plain) in PLAIN_FORMS.items():
+        setattr(cls, name, plain)
+    try:
+        yield
+    finally:
+        for cls, method in saved.items():
+            setattr(cls, PLAIN_FORMS[cls][0], method)
 
 
 def throughput(model, batch, size, steps, labels, loss=None, train=True):
     """(inference images/s, training images/s or NaN) of one model."""
     x = _inputs(model, batch, size)
     forward = tf.function(lambda inputs: model(inputs, training=False))
-    infer_s = _timed(lambda: forward(x)[0, 0, 0, 0].numpy(), steps)
+    infer_s = best_seconds(lambda: forward(x)[0, 0, 0, 0].numpy(), steps)
     if not train:
         return batch / infer_s, float("nan")
     model.compile(**({"optimizer": "adamw", "loss": loss} if loss else {}))
-    train_s = _timed(lambda: model.train_on_batch(x, labels), steps)
+    train_s = best_seconds(lambda: model.train_on_batch(x, labels), steps)
     return batch / infer_s, batch / train_s
 
 
@@ -128,16 +151,43 @@ def dense_reference(channels):
 
 
 def build_models(args):
+    """(row name, model factory, plain forms) for every requested row."""
     models = []
     for preset in filter(None, args.presets.split(",")):
-        models.append((f"MFAFNet-{preset}", lambda p=preset: MFAFNet(NUM_CLASSES, preset=p)))
+        factory = lambda p=preset: MFAFNet(NUM_CLASSES, preset=p)  # noqa: E731
+        if args.plain:
+            models.append((f"MFAFNet-{preset} (plain forms)", factory, True))
+        models.append((f"MFAFNet-{preset}", factory, False))
     for item in filter(None, args.ablations.split(";")):
         key, value = item.split("=", 1)
         switch = {key.strip(): yaml.safe_load(value)}
-        models.append((f"MFAFNet-small {item.strip()}", lambda s=switch: MFAFNet(NUM_CLASSES, preset="small", **s)))
+        models.append(
+            (f"MFAFNet-small {item.strip()}", lambda s=switch: MFAFNet(NUM_CLASSES, preset="small", **s), False)
+        )
+    widths = {"widths": [int(w) for w in args.unet_widths.split(",")]} if args.unet_widths else {}
     for key in filter(None, args.unets.split(",")):
-        models.append((f"UNet ({key})", lambda k=key: UNet(NUM_CLASSES, modalities=UNET_MODALITIES[k])))
+        factory = lambda k=key: UNet(NUM_CLASSES, modalities=UNET_MODALITIES[k], **widths)  # noqa: E731
+        models.append((f"UNet ({key})", factory, False))
     return models
+
+
+def print_components(args, name, factory, model_rates):
+    """Per-component table of one preset: float32, then the chosen XLA / mixed_bfloat16 columns."""
+    train = not args.skip_training
+    times = {}
+    chosen = {"float32"} | set(filter(None, args.component_variants.split(",")))
+    for variant, policy, jit in (("float32", "float32", False), ("xla", "float32", True),
+                                 ("bf16", "mixed_bfloat16", False)):
+        if variant not in chosen:
+            continue
+        keras.config.set_dtype_policy(policy)
+        try:
+            times[variant] = component_times(factory(), args.batch, args.size, args.steps, train, jit)
+        finally:
+            keras.config.set_dtype_policy("float32")
+        keras.backend.clear_session()
+    infer_s, train_s = (args.batch / rate for rate in model_rates)
+    print_shares(name, times, infer_s, train_s)
 
 
 def main(argv=None):
@@ -163,17 +213,24 @@ def main(argv=None):
     print("|---|" + "---:|" * 10)
     labels = np.random.default_rng(1).integers(0, NUM_CLASSES, (args.batch, args.size, args.size))
     flops_by_model = {}
-    for name, factory in build_models(args):
-        model = factory()
-        flops, _ = forward_flops(model, args.size)
+    rates = {}
+    for name, factory, plain in build_models(args):
+        with plain_forms() if plain else contextlib.nullcontext():
+            model = factory()
+            flops, _ = forward_flops(model, args.size)
+            ref_infer_rate, ref_train_rate = reference_rates()
+            infer, train_images = throughput(model, args.batch, args.size, args.steps, labels, train=train)
         flops_by_model[name] = flops
-        ref_infer_rate, ref_train_rate = reference_rates()
-        infer, train_images = throughput(model, args.batch, args.size, args.steps, labels, train=train)
+        rates[name] = (infer, train_images)
         infer_rate, train_rate = flops * infer / 1e9, 3 * flops * train_images / 1e9
         print(f"| {name} | {model.count_params() / 1e6:.2f} | {flops / 1e9:.2f} | {infer:.2f} | "
               f"{train_images:.2f} | {infer_rate:.1f} | {ref_infer_rate:.1f} | {infer_rate / ref_infer_rate:.2f} | "
               f"{train_rate:.1f} | {ref_train_rate:.1f} | {train_rate / ref_train_rate:.2f} |", flush=True)
         keras.backend.clear_session()
+
+    for name, factory, plain in build_models(args):
+        if args.components and name.startswith("MFAFNet") and not plain and " " not in name:
+            print_components(args, name, factory, rates[name])
 
     if "MFAFNet-small" in flops_by_model and "UNet (fusion)" in flops_by_model:
         ratio = flops_by_model["MFAFNet-small"] / flops_by_model["UNet (fusion)"]

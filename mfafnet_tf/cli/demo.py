@@ -1,5 +1,6 @@
 """``mfafnet demo``: MFAFNet-tiny against the UNet baselines on synthetic scenes."""
 
+import json
 import os
 import shutil
 import time
@@ -73,10 +74,31 @@ def demo_configs(recipe, out, overrides=()):
     return configs
 
 
+def run_timing(config, train_s, evaluate_s):
+    """One model's wall times, and its training images/s over the whole ``fit``."""
+    train = config.train
+    images = train.epochs * train.steps_per_epoch * train.batch_size if train.steps_per_epoch else None
+    return {
+        "train_s": round(train_s, 1),
+        "evaluate_s": round(evaluate_s, 1),
+        "train_images_per_s": round(images / train_s, 1) if images and train_s > 0 else None,
+    }
+
+
+def timings_markdown(timings):
+    """The per-model wall times as a Markdown table."""
+    lines = ["| run | train s | evaluate s | train images/s |", "|---|---:|---:|---:|"]
+    for name, t in timings.items():
+        rate = "-" if t["train_images_per_s"] is None else f"{t['train_images_per_s']:.1f}"
+        lines.append(f"| {name} | {t['train_s']:.1f} | {t['evaluate_s']:.1f} | {rate} |")
+    return "\n".join(lines)
+
+
 def run(args):
     """Runs the whole demo and prints where each output went."""
     import keras
 
+    from mfafnet_tf.data.atomic import write_text
     from mfafnet_tf.evaluation.comparison import (
         comparison_markdown,
         comparison_row,
@@ -92,13 +114,16 @@ def run(args):
     start = time.monotonic()
     out = args.out
     configs = demo_configs(demo_recipe(args.recipe), out, args.override)
-    table, outputs = {}, []
+    table, timings, outputs = {}, {}, []
     for name, config in configs.items():
         run_dir = os.path.join(out, name)
         print(f"\n=== {name}: training ({time.monotonic() - start:.0f} s elapsed) ===", flush=True)
         keras.backend.clear_session()
+        began = time.monotonic()
         train(config, run_dir)
+        trained = time.monotonic()
         scores, _ = evaluate_run_dir(run_dir, progress=False)
+        timings[name] = run_timing(config, trained - began, time.monotonic() - trained)
         table[name] = comparison_row(scores)
         print(f"{name}: aAcc {100 * scores['aAcc']:.2f}  mIoU {100 * scores['mIoU']:.2f}", flush=True)
         outputs.append((f"{name} run (best.keras, metrics.json, metrics.md, confusion_matrix.png)", run_dir))
@@ -108,6 +133,10 @@ def run(args):
     write_comparison(table, markdown_path=comparison_md, json_path=comparison_json)
     print("\nWhole held-out scenes, background ignored (%):\n")
     print(comparison_markdown(table))
+    timings_json = os.path.join(out, "timings.json")
+    write_text(timings_json, json.dumps(timings, indent=2) + "\n")
+    print("\nWall time per model (training includes building, tracing and validation):\n")
+    print(timings_markdown(timings))
 
     fusion = configs["mfafnet_tiny"]
     model_path = os.path.join(out, "mfafnet_tiny", "best.keras")
@@ -129,6 +158,7 @@ def run(args):
         ("synthetic scenes, tiles, statistics", fusion.data.root),
         ("comparison table (JSON)", comparison_json),
         ("comparison table (Markdown)", comparison_md),
+        ("wall time per model (JSON)", timings_json),
         (f"class map of test scene {record.name} (GeoTIFF)", prediction),
         ("its quicklook (PNG)", quicklook),
         ("SavedModel of MFAFNet-tiny for TF Serving", saved_model),

@@ -8,6 +8,7 @@ import keras
 import tensorflow as tf
 
 from mfafnet_tf.errors import DataError
+from mfafnet_tf.export.batch_norm_folding import fold_batch_norms
 from mfafnet_tf.inference.model_runner import (
     METADATA_SIGNATURE,
     SERVING_SIGNATURE,
@@ -25,6 +26,9 @@ def export_saved_model(model, out_dir, *, class_names=None):
     [B,H,W,C] tensors of raw sensor values (only the one a single-modality model
     takes), any H and W (normalization is inside the model), and returns
     ``class_ids`` int32 [B,H,W] and ``probabilities`` float32 [B,H,W,K]. A ``metadata`` signature returns the ``class_names``.
+    BatchNormalization is folded into the convolution before it
+    (``fold_batch_norms``): the exported graph runs no normalization ops, and
+    its outputs equal the model's in inference mode to float tolerance.
     The directory appears only once complete (written to a temporary sibling,
     then renamed).
 
@@ -49,6 +53,7 @@ def export_saved_model(model, out_dir, *, class_names=None):
         raise DataError(f"{out_dir}: expected a new directory for the SavedModel, found an existing path")
     runner = ModelRunner.wrap(model)
     names = resolve_class_names(class_names, runner)
+    model = fold_batch_norms(model)
 
     def serve(inputs):
         probabilities = model_probabilities(model, inputs)

@@ -50,14 +50,24 @@ class AffineCoupling(keras.layers.Layer):
         return self.clamp * ops.tanh(self.rho(z2) / self.clamp)
 
     def call(self, inputs):
-        z1, z2 = ops.split(inputs, 2, axis=-1)
+        half = inputs.shape[-1] // 2
+        z1, z2 = self.couple(inputs[..., :half], inputs[..., half:])
+        return ops.concatenate([z1, z2], axis=-1)
+
+    def couple(self, z1, z2):
+        """The coupling on the two halves, returned as ``(z1, z2)``.
+
+        Callers that hold the halves already (``FeatureDecomposition``) chain
+        blocks this way without concatenating and splitting between them.
+        """
         z2 = z2 + self.phi(z1)
         z1 = z1 * ops.exp(self._log_scale(z2)) + self.eta(z2)
-        return ops.concatenate([z1, z2], axis=-1)
+        return z1, z2
 
     def inverse(self, outputs):
         """Recovers the block's input from its output."""
-        z1, z2 = ops.split(outputs, 2, axis=-1)
+        half = outputs.shape[-1] // 2
+        z1, z2 = outputs[..., :half], outputs[..., half:]
         z1 = (z1 - self.eta(z2)) * ops.exp(-self._log_scale(z2))
         z2 = z2 - self.phi(z1)
         return ops.concatenate([z1, z2], axis=-1)

@@ -34,10 +34,10 @@ class ConvDownsampling(DownsamplingBlock):
             name="conv",
         )
 
-    def transform(self, inputs):
+    def convolve(self, inputs):
         if self.method == "max_pool":
-            return ops.max_pool(inputs, 2, strides=2)
-        return inputs
+            inputs = ops.max_pool(inputs, 2, strides=2)
+        return self.conv(inputs)
 
     def get_config(self):
         config = super().get_config()

@@ -21,7 +21,9 @@ class CrossFeatureFusion(keras.layers.Layer):
     ``A_s = attn(Q, K_s, V_s)``; each stream is reconstructed as
     ``R = F + A`` and the result is ``ReLU(BN(Conv1x1(concat(R_o, R_s))))``.
     ``"concat"`` and ``"sum"`` skip the attention and fuse
-    ``concat(F_o, F_s)`` or ``F_o + F_s`` the same way (ablations).
+    ``concat(F_o, F_s)`` or ``F_o + F_s`` the same way (ablations). The weights
+    are those of this form; ``call`` runs an equal fused form (one attention op
+    for both streams, output projections folded into the fuse convolution).
 
     Args:
         mode: ``"cross_attention"``, ``"concat"`` or ``"sum"``.
@@ -78,18 +80,62 @@ class CrossFeatureFusion(keras.layers.Layer):
     def call(self, inputs, training=None):
         optical, sar = inputs
         if self.mode == "sum":
-            merged = optical + sar
+            fused = self.fuse(optical + sar)
         elif self.mode == "concat":
-            merged = ops.concatenate([optical, sar], axis=-1)
+            fused = self.fuse(ops.concatenate([optical, sar], axis=-1))
         else:
-            normed = [norm(x) for norm, x in zip(self.norms, (optical, sar))]
-            joint = ops.concatenate(normed, axis=-1)
-            rebuilt = [
-                x + attention(joint, n)
-                for x, n, attention in zip((optical, sar), normed, self.attentions)
-            ]
-            merged = ops.concatenate(rebuilt, axis=-1)
-        return ops.relu(self.fuse_norm(self.fuse(merged), training=training))
+            fused = self._fused_cross_attention(optical, sar)
+        return ops.relu(self.fuse_norm(fused, training=training))
+
+    def _fused_cross_attention(self, optical, sar):
+        """``fuse(concat(F_o + A_o, F_s + A_s))`` with both attentions as one op.
+
+        The two streams' queries come from one matmul and attend as one
+        ``dot_product_attention`` whose heads are the optical heads followed by
+        the SAR heads (keys and values of each from its own stream), which
+        yields ``concat(a_o, a_s)`` before the output projections. Those are
+        linear and followed by the (linear) fuse convolution, so their kernels
+        are multiplied into it: one matmul of ``concat(F_o, F_s, a_o, a_s)``.
+        """
+        attention_o, attention_s = self.attentions
+        channels = optical.shape[-1]
+
+        def weight(variable):
+            return ops.cast(variable, optical.dtype)
+
+        normed = [norm(x) for norm, x in zip(self.norms, (optical, sar))]
+        query_kernel = ops.concatenate(
+            [weight(a.query_dense.kernel) for a in self.attentions], axis=-1
+        )
+        query_bias = ops.concatenate([weight(a.query_dense.bias) for a in self.attentions], axis=-1)
+        shape = ops.shape(optical)
+        batch, height, width = shape[0], shape[1], shape[2]
+        heads = (2 * attention_o.num_heads, attention_o.head_dim)
+        queries = ops.tensordot(ops.concatenate(normed, axis=-1), query_kernel, 1) + query_bias
+        queries = ops.reshape(queries, (batch, -1) + heads)
+        (keys_o, values_o), (keys_s, values_s) = (
+            a.keys_values(n) for a, n in zip(self.attentions, normed)
+        )
+        attended = ops.dot_product_attention(
+            queries,
+            ops.concatenate([keys_o, keys_s], axis=2),
+            ops.concatenate([values_o, values_s], axis=2),
+        )
+        attended = ops.reshape(attended, (batch, height, width, 2 * channels))
+        fuse = weight(self.fuse.kernel)[0, 0]  # (2C, C): rows of F_o, then of F_s
+        fuse_o, fuse_s = fuse[:channels], fuse[channels:]
+        kernel = ops.concatenate(
+            [
+                fuse,
+                ops.matmul(weight(attention_o.output_dense.kernel), fuse_o),
+                ops.matmul(weight(attention_s.output_dense.kernel), fuse_s),
+            ],
+            axis=0,
+        )
+        bias = ops.tensordot(weight(attention_o.output_dense.bias), fuse_o, 1) + ops.tensordot(
+            weight(attention_s.output_dense.bias), fuse_s, 1
+        )
+        return ops.tensordot(ops.concatenate([optical, sar, attended], axis=-1), kernel, 1) + bias
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[0])

@@ -9,8 +9,8 @@ from mfafnet_tf.layers.shape_utils import batch_norm, scale_size
 class DownsamplingBlock(keras.layers.Layer):
     """Base of ``HaarDownsampling`` and ``ConvDownsampling``.
 
-    Computes ``ReLU(BN(conv(transform(x))))`` at half resolution. Subclasses
-    create ``self.conv`` and may override ``transform`` (identity here) and
+    Computes ``ReLU(BN(convolve(x)))`` at half resolution. Subclasses create
+    ``self.conv``, override ``convolve`` (``self.conv`` alone here) and may set
     ``band_factor`` (channels the conv sees per input channel).
 
     Args:
@@ -26,16 +26,16 @@ class DownsamplingBlock(keras.layers.Layer):
         self.synchronized_bn = bool(synchronized_bn)
         self.norm = batch_norm(self.synchronized_bn, "norm")
 
-    def transform(self, inputs):
-        """Maps the input to what the convolution sees."""
-        return inputs
+    def convolve(self, inputs):
+        """The linear part: input -> ``filters`` channels at half resolution."""
+        return self.conv(inputs)
 
     def build(self, input_shape):
         self.conv.build(tuple(input_shape[:-1]) + (input_shape[-1] * self.band_factor,))
         self.norm.build(self.compute_output_shape(input_shape))
 
     def call(self, inputs, training=None):
-        x = self.conv(self.transform(inputs))
+        x = self.convolve(inputs)
         return ops.relu(self.norm(x, training=training))
 
     def compute_output_shape(self, input_shape):

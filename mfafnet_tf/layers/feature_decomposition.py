@@ -106,15 +106,29 @@ class FeatureDecomposition(keras.layers.Layer):
 
     def call(self, inputs):
         low = inputs[..., : self.low_channels]
-        high = inputs[..., self.low_channels :]
         for block in self.low_blocks:
             low = block(low)
-        for block in self.high_blocks:
-            update = block(high)
-            high = update if self.high_branch == "inn" else high + update
-        x = ops.concatenate([low, high], axis=-1)
+        x = ops.concatenate([low, *self._high_parts(inputs)], axis=-1)
         x = x + self.merge_depthwise(x)
         return self.merge_project(x)
+
+    def _high_parts(self, inputs):
+        """The high-frequency branch's output as a list of channel blocks.
+
+        Couplings are chained on the two halves, sliced straight from the input,
+        so the branch concatenates once, together with the low branch.
+        """
+        start = self.low_channels
+        if self.high_branch == "inn" and self.high_blocks:
+            middle = start + self.high_channels // 2
+            z1, z2 = inputs[..., start:middle], inputs[..., middle:]
+            for block in self.high_blocks:
+                z1, z2 = block.couple(z1, z2)
+            return [z1, z2]
+        high = inputs[..., start:]
+        for block in self.high_blocks:
+            high = high + block(high)
+        return [high]
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

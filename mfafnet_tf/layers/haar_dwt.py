@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from mfafnet_tf.layers.haar_filters import check_even
 from mfafnet_tf.layers.shape_utils import scale_size
 
 
@@ -18,9 +19,7 @@ class HaarDWT(keras.layers.Layer):
     """
 
     def build(self, input_shape):
-        for axis, size in zip(("height", "width"), input_shape[1:3]):
-            if size is not None and size % 2:
-                raise ValueError(f"HaarDWT needs an even {axis}, got {size}.")
+        check_even(input_shape, "HaarDWT")
 
     def call(self, inputs):
         a = inputs[:, 0::2, 0::2, :]

@@ -1,14 +1,22 @@
 """Learnable inverse-Haar upsampling, the dual of ``HaarDownsampling``."""
 
 import keras
+from keras import ops
 
-from mfafnet_tf.layers.haar_idwt import HaarIDWT
+from mfafnet_tf.layers.haar_filters import pixel_major
 from mfafnet_tf.layers.shape_utils import scale_size
 
 
 @keras.saving.register_keras_serializable(package="mfafnet_tf")
 class InverseHaarUpsampling(keras.layers.Layer):
     """Doubles the resolution: 1x1 conv to ``4 * filters`` wavelet bands -> IDWT.
+
+    The weights are those of the paper's form, a 1x1 convolution to the
+    ``[LL, LH, HL, HH]`` bands of ``HaarIDWT``; both are linear, so ``call``
+    applies the IDWT to the kernel and bias instead, which makes the
+    convolution emit the four pixels of each 2x2 block directly, and moves them
+    into place with one transpose (same outputs, without splitting and
+    re-stacking the bands).
 
     Args:
         filters: output channels.
@@ -18,14 +26,19 @@ class InverseHaarUpsampling(keras.layers.Layer):
         super().__init__(**kwargs)
         self.filters = int(filters)
         self.conv = keras.layers.Conv2D(4 * self.filters, 1, name="conv")
-        self.idwt = HaarIDWT(name="idwt")
 
     def build(self, input_shape):
         self.conv.build(input_shape)
-        self.idwt.build(self.conv.compute_output_shape(input_shape))
 
     def call(self, inputs):
-        return self.idwt(self.conv(inputs))
+        kernel = pixel_major(ops.cast(self.conv.kernel, inputs.dtype))
+        bias = pixel_major(ops.cast(self.conv.bias, inputs.dtype))
+        pixels = ops.conv(inputs, kernel) + bias  # (B, H, W, [2 * i + j] * F + f)
+        shape = ops.shape(inputs)
+        batch, height, width = shape[0], shape[1], shape[2]
+        blocks = ops.reshape(pixels, (batch, height, width, 2, 2, self.filters))
+        blocks = ops.transpose(blocks, (0, 1, 3, 2, 4, 5))  # (B, H, i, W, j, F)
+        return ops.reshape(blocks, (batch, 2 * height, 2 * width, self.filters))
 
     def compute_output_shape(self, input_shape):
         batch, height, width, _ = input_shape

@@ -51,20 +51,24 @@ class SpatialReductionAttention(keras.layers.Layer):
         self.output_dense.build(tuple(query_shape[:-1]) + (self.key_dim,))
 
     def call(self, query, context=None):
-        context = query if context is None else context
+        shape = ops.shape(query)
+        batch, height, width = shape[0], shape[1], shape[2]
+        q = ops.reshape(self.query_dense(query), (batch, -1, self.num_heads, self.head_dim))
+        keys, values = self.keys_values(query if context is None else context)
+        attended = ops.dot_product_attention(q, keys, values)
+        attended = ops.reshape(attended, (batch, height, width, self.key_dim))
+        return self.output_dense(attended)
+
+    def keys_values(self, context):
+        """Pools and normalizes ``context``; returns keys and values (B, hw, heads, head_dim)."""
         if self.reduction_ratio > 1:
             context = ops.average_pool(
                 context, self.reduction_ratio, strides=self.reduction_ratio, padding="same"
             )
         context = self.context_norm(context)
-        shape = ops.shape(query)
-        batch, height, width = shape[0], shape[1], shape[2]
-        heads = (self.num_heads, self.head_dim)
-        q = ops.reshape(self.query_dense(query), (batch, -1) + heads)
-        kv = ops.reshape(self.key_value_dense(context), (batch, -1, 2) + heads)
-        attended = ops.dot_product_attention(q, kv[:, :, 0], kv[:, :, 1])
-        attended = ops.reshape(attended, (batch, height, width, self.key_dim))
-        return self.output_dense(attended)
+        batch = ops.shape(context)[0]
+        kv = ops.reshape(self.key_value_dense(context), (batch, -1, 2, self.num_heads, self.head_dim))
+        return kv[:, :, 0], kv[:, :, 1]
 
     def compute_output_shape(self, query_shape, context_shape=None):
         return tuple(query_shape[:-1]) + (self.output_dim,)

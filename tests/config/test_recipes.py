@@ -195,3 +195,20 @@ def test_manifest_unet_baseline_recipes_build_the_demos_baselines(run):
     assert sorted(model.input) == sorted(config.model.modalities)
     assert model.widths == (64, 128, 256, 512, 1024)
     assert model.output_shape[-1] == 6
+
+
+def _runtime_keys(path):
+    """runtime keys a recipe sets itself or through its ``base`` chain."""
+    with open(path, encoding="utf-8") as stream:
+        recipe = yaml.safe_load(stream)
+    keys = set(recipe.get("runtime", {}))
+    if "base" in recipe:
+        keys |= _runtime_keys(os.path.join(os.path.dirname(path), recipe["base"]))
+    return keys
+
+
+@pytest.mark.parametrize(
+    "recipe", sorted(glob.glob(os.path.join(RECIPES, "**", "*.yaml"), recursive=True)), ids=os.path.basename
+)
+def test_every_recipe_sets_precision_and_xla_explicitly(recipe):
+    assert {"mixed_precision", "jit_compile"} <= _runtime_keys(recipe)

@@ -1,10 +1,13 @@
-"""Invertible coupling: exact inverse, bounded scale, float16 safety."""
+"""Invertible coupling: exact inverse, bounded scale, float16 safety; the sliced
+forms equal the split/concatenate forms."""
 
 import keras
 import numpy as np
+import pytest
 
 from mfafnet_tf.layers import AffineCoupling, FeatureDecomposition
 from mfafnet_tf.layers.feature_decomposition import split_channels
+from mfafnet_tf.layers.plain_forms import affine_coupling_call, feature_decomposition_call
 
 
 def test_inverse_recovers_input(random_array):
@@ -57,3 +60,29 @@ def test_decomposition_routes_channels_to_branches(random_array):
     assert (layer.low_channels, layer.high_channels) == (4, 12)
     assert layer.low_blocks[0].attention.key_dim == 4
     assert layer.high_blocks[0].phi.output_channels == 6
+
+
+def _randomize(layer, seed):
+    rng = np.random.default_rng(seed)
+    for weight in layer.weights:
+        weight.assign(rng.normal(0.0, 0.5, weight.shape).astype("float32"))
+
+
+def test_sliced_coupling_equals_split_and_concat_form(random_array):
+    block = AffineCoupling(clamp=2.0)
+    x = random_array((2, 8, 8, 6))
+    block.build(x.shape)
+    _randomize(block, 4)
+    expected = np.asarray(affine_coupling_call(block, x))
+    assert np.abs(expected - x).max() > 1e-2
+    np.testing.assert_allclose(np.asarray(block(x)), expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("high_branch", ["inn", "conv"])
+def test_decomposition_with_chained_halves_equals_whole_block_form(random_array, high_branch):
+    layer = FeatureDecomposition(0.25, num_heads=2, inn_depth=2, high_branch=high_branch)
+    x = random_array((2, 8, 8, 16))
+    layer.build(x.shape)
+    _randomize(layer, 5)
+    expected = np.asarray(feature_decomposition_call(layer, x))
+    np.testing.assert_allclose(np.asarray(layer(x)), expected, rtol=1e-4, atol=1e-4)

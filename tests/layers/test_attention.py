@@ -1,9 +1,12 @@
-"""Spatial-reduction attention and cross feature fusion behaviour."""
+"""Spatial-reduction attention and cross feature fusion behaviour; the fused
+cross attention equals one attention per stream."""
 
 import keras
 import numpy as np
+import pytest
 
 from mfafnet_tf.layers import CrossFeatureFusion, SpatialReductionAttention
+from mfafnet_tf.layers.plain_forms import cross_feature_fusion_call
 
 
 def test_attention_is_invariant_to_context_pixel_order(random_array):
@@ -37,3 +40,19 @@ def test_cross_fusion_uses_both_modalities(random_array):
     changed = np.asarray(layer([optical, sar * 2.0], training=True))
     assert base.shape == (1, 8, 8, 8)
     assert np.abs(base - changed).max() > 1e-3
+
+
+@pytest.mark.parametrize("training", [False, True])
+def test_fused_cross_attention_equals_one_attention_per_stream(random_array, training):
+    layer = CrossFeatureFusion("cross_attention", num_heads=2, reduction_ratio=2)
+    inputs = [random_array((2, 8, 6, 8), 1), random_array((2, 8, 6, 8), 2)]
+    layer.build([x.shape for x in inputs])
+    rng = np.random.default_rng(6)
+    for weight in layer.weights:  # non-zero biases, BN statistics away from the identity
+        weight.assign(rng.uniform(0.2, 1.0, weight.shape).astype("float32"))
+    expected = np.asarray(cross_feature_fusion_call(layer, inputs, training=training))
+    assert np.std(expected) > 1e-2
+    np.testing.assert_allclose(np.asarray(layer(inputs, training=training)), expected, rtol=1e-4, atol=1e-4)
+    # the streams really attend separately: changing the SAR changes the result
+    changed = np.asarray(layer([inputs[0], inputs[1] * 2.0], training=training))
+    assert np.abs(changed - expected).max() > 1e-3
