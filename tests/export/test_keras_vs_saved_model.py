@@ -28,5 +28,5 @@ def test_keras_file_and_saved_model_give_the_same_map(tmp_path, keras_file, save
         assert dataset.GetRasterBand(1).GetCategoryNames() == ["water", "forest", "city"]
         maps[name + "_probabilities"] = gdal.Open(str(tmp_path / f"{name}_probabilities.tif")).ReadAsArray()
     np.testing.assert_array_equal(maps["keras"], maps["saved_model"])
-    np.testing.assert_allclose(maps["keras_probabilities"], maps["saved_model_probabilities"], atol=1e-5)
+    np.testing.assert_allclose(maps["keras_probabilities"], maps["saved_model_probabilities"], atol=1e-4)  # BN folded on export: float32 rounding
     assert (maps["keras"] < 3).any()  # not all nodata
