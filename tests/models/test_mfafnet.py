@@ -147,3 +147,21 @@ def test_mmd_kernel_settings_reach_the_alignment_layer():
     assert (alignment.num_kernels, alignment.kernel_multiplier) == (5, 1.5)
     restored = MFAFNet.from_config(json.loads(json.dumps(model.get_config())))
     assert restored.get_layer("alignment").num_kernels == 5
+
+
+def test_head_width_and_blocks_and_the_older_head():
+    model = MFAFNet(num_classes=3, preset="tiny", head_blocks=2)
+    # Default width: the first level's; the second block takes the first's output.
+    assert model.get_layer("head_conv").kernel.shape[-1] == 16
+    assert model.get_layer("head_conv_1").kernel.shape[2:] == (16, 16)
+    narrow = MFAFNet(num_classes=3, preset="tiny", head_width=8)
+    assert narrow.get_layer("head_upsampling").filters == 8
+    assert "head_conv_1" not in [layer.name for layer in narrow.layers]
+    config = model.get_config()
+    del config["head_width"], config["head_blocks"]  # as saved before the options existed
+    older = MFAFNet.from_config(config)
+    assert older.get_layer("head_conv").kernel.shape[-1] == 8
+    assert "head_conv_1" not in [layer.name for layer in older.layers]
+    with pytest.raises(ConfigError, match="head_blocks"):
+        MFAFNet(preset="tiny", head_blocks=0)
+

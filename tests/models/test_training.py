@@ -19,6 +19,7 @@ ABLATIONS = [
     {"alignment": "none"},
     {"share_encoder_weights": True},
     {"full_resolution_skip": False},
+    {"head_blocks": 2},
 ]
 
 

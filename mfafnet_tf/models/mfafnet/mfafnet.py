@@ -11,7 +11,7 @@ from mfafnet_tf.layers.inverse_haar_upsampling import InverseHaarUpsampling
 from mfafnet_tf.layers.semantic_alignment import SemanticAlignment
 from mfafnet_tf.layers.spatial_crop import SpatialCrop
 from mfafnet_tf.layers.spatial_padding import SpatialPadding
-from mfafnet_tf.models.mfafnet.mfafnet_presets import resolve_options
+from mfafnet_tf.models.mfafnet.mfafnet_presets import PRESETS, resolve_options
 from mfafnet_tf.models.segmentation_model import (
     SegmentationModel,
     check_class_names,
@@ -67,7 +67,7 @@ class MFAFNet(SegmentationModel):
             mlp_ratio, share_encoder_weights, downsampling, low_branch,
             high_branch, fusion, alignment, alignment_weight, alignment_tokens,
             alignment_kernels, alignment_kernel_multiplier, coupling_clamp,
-            full_resolution_skip, validity_channels).
+            full_resolution_skip, validity_channels, head_width, head_blocks).
 
     Inputs: ``{"optical": (B, H, W, optical_channels), "sar": (B, H, W, sar_channels)}``
     of raw values, NaN = nodata, any H and W. Output: float32 logits
@@ -133,11 +133,17 @@ class MFAFNet(SegmentationModel):
         upsamplings = [
             InverseHaarUpsampling(widths[i], name=f"upsampling_{i}") for i in range(levels - 1)
         ]
-        head_width = max(8, widths[0] // 2)
+        head_width = options["head_width"]
         head_up = InverseHaarUpsampling(head_width, name="head_upsampling")
-        head_conv = keras.layers.Conv2D(head_width, 3, padding="same", use_bias=False, name="head_conv")
-        head_norm = keras.layers.BatchNormalization(synchronized=sync, name="head_norm")
-        head_relu = keras.layers.ReLU(name="head_relu")
+        suffixes = [""] + [f"_{b}" for b in range(1, options["head_blocks"])]
+        head_blocks = [
+            (
+                keras.layers.Conv2D(head_width, 3, padding="same", use_bias=False, name=f"head_conv{s}"),
+                keras.layers.BatchNormalization(synchronized=sync, name=f"head_norm{s}"),
+                keras.layers.ReLU(name=f"head_relu{s}"),
+            )
+            for s in suffixes
+        ]
         classifier = keras.layers.Conv2D(num_classes, 1, dtype="float32", name="classifier")
         crop = SpatialCrop(name="logits")
 
@@ -162,7 +168,8 @@ class MFAFNet(SegmentationModel):
         x = head_up(decoded)
         if options["full_resolution_skip"]:
             x = keras.layers.Concatenate(name="head_concat")([x, *full_resolution])
-        x = head_relu(head_norm(head_conv(x)))
+        for conv, norm, relu in head_blocks:
+            x = relu(norm(conv(x)))
         logits = crop([classifier(x), inputs["optical"]])
         common = (num_classes, optical_channels, sar_channels, normalization, class_names)
         super().__init__(
@@ -179,5 +186,10 @@ class MFAFNet(SegmentationModel):
 
     @classmethod
     def from_config(cls, config):
-        # Models saved before the option existed had no validity channels.
-        return cls(**{"validity_channels": False, **config})
+        # Models saved before these options existed had no validity channels and
+        # one head block of half the first level's width.
+        older = {"validity_channels": False, "head_blocks": 1}
+        if "head_width" not in config:
+            widths = config.get("widths", PRESETS[config.get("preset", "small")]["widths"])
+            older["head_width"] = max(8, widths[0] // 2)
+        return cls(**{**older, **config})

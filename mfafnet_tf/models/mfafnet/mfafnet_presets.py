@@ -29,6 +29,10 @@ DEFAULTS = {
     # nodata) as one more input channel, so that the fusion learns to rely on
     # the other modality where one is missing (clouds masked out of the optical).
     "validity_channels": True,
+    # The full-resolution head after the last inverse-Haar upsampling: its width
+    # (None: the first level's width) and its number of 3x3 conv blocks.
+    "head_width": None,
+    "head_blocks": 1,
 }
 
 PRESETS = {
@@ -73,6 +77,11 @@ def resolve_options(preset, overrides):
                 f"{key}: expected {len(options['widths'])} values (one per level of widths), "
                 f"found {len(options[key])}."
             )
+    if options["head_width"] is None:
+        options["head_width"] = options["widths"][0]
+    for key in ("head_width", "head_blocks"):
+        if int(options[key]) < 1:
+            raise ConfigError(f"{key}: expected >= 1, found {options[key]}.")
     if options["alignment_tokens"] < 1:
         raise ConfigError(f"alignment_tokens: expected >= 1, found {options['alignment_tokens']}.")
     return options
