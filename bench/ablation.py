@@ -52,10 +52,14 @@ VARIANTS = {
     "dropout=0": ["data.cloud_dropout=0.0", "data.modality_dropout=0.0"],
     "cloud_dropout=0": ["data.cloud_dropout=0.0"],
     "modality_dropout=0": ["data.modality_dropout=0.0"],
+    "dropout_warmup=0": ["data.dropout_warmup=0.0"],
     "depth=2": ["model.options={transformer_depth: 2, inn_depth: 2}"],
     "widths=small": ["model.preset=small"],
     **{name: [*model, f"model.widths={BASELINE_WIDTHS}"]
        for name, model in RUNS.items() if model},
+    # Dropout applies to the early-fusion UNet too (it takes both modalities).
+    "unet_optical_sar+dropout=0": [*RUNS["unet_optical_sar"], f"model.widths={BASELINE_WIDTHS}",
+                                   "data.cloud_dropout=0.0", "data.modality_dropout=0.0"],
 }
 RESULT = "ablation_run.json"
 
@@ -109,15 +113,25 @@ def _mean_std(values, scale=100.0):
     return f"{values.mean():.2f} ± {spread:.2f}"
 
 
-def table(results, seeds):
-    """Markdown table: one row per variant, mean ± std over the seeds."""
+def table(results, seeds, reference="mfafnet_tiny"):
+    """Markdown table: one row per variant, mean ± std over the seeds.
+
+    The Δ column is the mIoU difference to ``reference`` run with the same seed
+    (same initialization and data order), mean ± std over the seeds.
+    """
     classes = list(next(iter(results.values()))[0]["per_class_iou"])
+    base = results.get(reference)
     lines = [
-        f"| variant ({len(seeds)} seeds) | mIoU | " + " | ".join(classes) + " | train img/s |",
-        "|---|---|" + "---|" * len(classes) + "---:|",
+        f"| variant ({len(seeds)} seeds) | mIoU | Δ vs {reference} (paired) | "
+        + " | ".join(classes) + " | train img/s |",
+        "|---|---|---|" + "---|" * len(classes) + "---:|",
     ]
     for name, runs in results.items():
         cells = [_mean_std([r["mIoU"] for r in runs])]
+        paired = "—"
+        if base and name != reference:
+            paired = _mean_std([r["mIoU"] - b["mIoU"] for r, b in zip(runs, base)])
+        cells.append(paired)
         cells += [_mean_std([r["per_class_iou"][c] for r in runs]) for c in classes]
         speed = statistics.mean(r["train_images_per_s"] for r in runs)
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {speed:.1f} |")

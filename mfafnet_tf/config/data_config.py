@@ -35,6 +35,9 @@ class DataConfig:
         cloud_dropout: Share of training patches of a fusion model whose
             optical gets cloud-shaped nodata regions (10-90 % of the patch).
             Both are ignored for single-modality models.
+        dropout_warmup: Share of the training steps over which both dropout
+            shares rise linearly from 0 to their values (0: full from the
+            first step).
         optical_transform: Transform before the optical statistics (``none``,
             ``log``, ``db``), see the statistics JSON format.
         sar_transform: The same for SAR (``db`` for linear backscatter).
@@ -57,5 +60,6 @@ class DataConfig:
     augment: bool = True
     modality_dropout: float = 0.0
     cloud_dropout: float = 0.0
+    dropout_warmup: float = 0.0
     optical_transform: str = "none"
     sar_transform: str = "none"

@@ -44,7 +44,8 @@ def _weight_table(class_weights, num_classes):
 
 
 def _finish(batches, num_classes, *, augment, class_weights, speckle,
-            modality_dropout, cloud_dropout, seed, deterministic):
+            modality_dropout, cloud_dropout, dropout_warmup, first_step, seed,
+            deterministic):
     """Augments decoded batches and turns them into (inputs, labels, weights).
 
     ``deterministic`` keeps the batch order (unshuffled or seeded pipelines), so
@@ -57,6 +58,9 @@ def _finish(batches, num_classes, *, augment, class_weights, speckle,
     def transform(step, batch):
         seeds = tf.random.experimental.stateless_split(
             tf.stack([tf.constant(base, tf.int64), step]), 3)
+        ramp = 1.0
+        if dropout_warmup:
+            ramp = tf.minimum(1.0, tf.cast(step + 1, tf.float32) / float(dropout_warmup))
         optical, sar, label = batch["optical"], batch["sar"], batch["label"]
         if augment:
             optical, sar, label = augmentation.flip_rotate(optical, sar, label, seeds[0])
@@ -64,23 +68,24 @@ def _finish(batches, num_classes, *, augment, class_weights, speckle,
             sar = augmentation.speckle(sar, looks, seeds[1])
         if modality_dropout:
             optical, sar = augmentation.modality_dropout(
-                optical, sar, modality_dropout, seeds[2])
+                optical, sar, modality_dropout * ramp, seeds[2])
         if cloud_dropout:
             optical = augmentation.cloud_dropout(
-                optical, cloud_dropout, tf.random.experimental.stateless_fold_in(seeds[2], 1))
+                optical, cloud_dropout * ramp,
+                tf.random.experimental.stateless_fold_in(seeds[2], 1))
         label = tf.cast(label, tf.int32)
         weights = tf.gather(table, label)
         return {"optical": optical, "sar": sar}, label, weights
 
-    return batches.enumerate().map(
+    return batches.enumerate(start=first_step).map(
         transform, num_parallel_calls=tf.data.AUTOTUNE,
         deterministic=deterministic).prefetch(tf.data.AUTOTUNE)
 
 
 def make_dataset(tile_dir, split, batch_size, *, training=False, shuffle=None,
                  repeat=False, augment=None, class_weights=None, speckle=False,
-                 modality_dropout=0.0, cloud_dropout=0.0, drop_remainder=False, seed=None,
-                 shuffle_buffer=256):
+                 modality_dropout=0.0, cloud_dropout=0.0, dropout_warmup=0,
+                 first_step=0, drop_remainder=False, seed=None, shuffle_buffer=256):
     """A tf.data pipeline over a tiled dataset's split.
 
     Args:
@@ -99,6 +104,10 @@ def make_dataset(tile_dir, split, batch_size, *, training=False, shuffle=None,
             (NaN) as a whole, either with equal odds.
         cloud_dropout: share of examples whose optical gets cloud-shaped NaN
             regions (10-90 % of the patch, see `augment.cloud_dropout`).
+        dropout_warmup: batches over which both dropout shares rise linearly
+            from 0 to their values (0: full from the first batch).
+        first_step: index of the first batch (a resumed run's completed
+            steps), for the augmentation seeds and the dropout warm-up.
         drop_remainder: drop the last incomplete batch (needed by tf.distribute).
         seed: makes shuffling and augmentation deterministic.
         shuffle_buffer: patches in the shuffle buffer.
@@ -143,14 +152,15 @@ def make_dataset(tile_dir, split, batch_size, *, training=False, shuffle=None,
     return _finish(batches, index["num_classes"], augment=augment,
                    class_weights=class_weights, speckle=speckle,
                    modality_dropout=modality_dropout, cloud_dropout=cloud_dropout,
+                   dropout_warmup=dropout_warmup, first_step=first_step,
                    seed=seed, deterministic=deterministic)
 
 
 def make_window_dataset(dataset, split, patch, batch_size, *, stride=None,
                         min_valid=0.5, keep_unlabelled=False, training=False, shuffle=None, repeat=False,
                         augment=None, class_weights=None, speckle=False,
-                        modality_dropout=0.0, cloud_dropout=0.0, drop_remainder=False,
-                        seed=None, shuffle_buffer=64):
+                        modality_dropout=0.0, cloud_dropout=0.0, dropout_warmup=0,
+                        first_step=0, drop_remainder=False, seed=None, shuffle_buffer=64):
     """A tf.data pipeline reading patches straight from the scenes with GDAL.
 
     For small datasets and quick experiments: no tiling step, same output as
@@ -191,4 +201,5 @@ def make_window_dataset(dataset, split, patch, batch_size, *, stride=None,
     return _finish(batches, dataset.num_classes, augment=augment,
                    class_weights=class_weights, speckle=speckle,
                    modality_dropout=modality_dropout, cloud_dropout=cloud_dropout,
+                   dropout_warmup=dropout_warmup, first_step=first_step,
                    seed=seed, deterministic=seed is not None or not shuffle)

@@ -52,6 +52,15 @@ def build_callbacks(out_dir):
     ]
 
 
+def completed_epochs(out_dir):
+    """Epochs a run in ``out_dir`` has completed (0 without a backup to resume from)."""
+    history = os.path.join(out_dir, HISTORY_CSV)
+    if not (os.path.isdir(os.path.join(out_dir, BACKUP_DIR)) and os.path.exists(history)):
+        return 0
+    with open(history, newline="", encoding="utf-8") as stream:
+        return sum(1 for _ in csv.DictReader(stream))
+
+
 def best_logged(history_csv, monitor):
     """Returns the largest ``monitor`` value in a CSV log (-inf if none)."""
     if not os.path.exists(history_csv):

@@ -216,7 +216,7 @@ def describe_model(config):
     return f"model {config.model.name}"
 
 
-def build_datasets(config, info, num_replicas=1, multi_worker=False):
+def build_datasets(config, info, num_replicas=1, multi_worker=False, first_step=0):
     """Returns ``(train, val, steps_per_epoch)`` tf.data pipelines.
 
     The training pipeline repeats, shuffles, augments (``data.augment``) and
@@ -237,15 +237,17 @@ def build_datasets(config, info, num_replicas=1, multi_worker=False):
     weights = class_weights(config, info)
     keep = model_modalities(config)
     fusion = len(keep) > 1
-    for key in ("modality_dropout", "cloud_dropout"):
+    for key in ("modality_dropout", "cloud_dropout", "dropout_warmup"):
         rate = getattr(config.data, key)
         if not 0.0 <= rate <= 1.0:
-            raise ConfigError(f"data.{key}: expected a share of patches in 0..1, found {rate}")
+            raise ConfigError(f"data.{key}: expected a share in 0..1, found {rate}")
     training = mdata.make_dataset(
         info.tile_dir, "train", train.batch_size, training=True, repeat=True,
         augment=config.data.augment, class_weights=weights, drop_remainder=True, seed=seed,
         modality_dropout=config.data.modality_dropout if fusion else 0.0,
         cloud_dropout=config.data.cloud_dropout if fusion else 0.0,
+        dropout_warmup=round(config.data.dropout_warmup * train.epochs * steps),
+        first_step=first_step,
     )
     validation_batch = train.batch_size
     if num_replicas > 1:

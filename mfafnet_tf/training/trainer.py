@@ -8,8 +8,14 @@ import tensorflow as tf
 from mfafnet_tf.config import write_config
 from mfafnet_tf.training.best_model_checkpoint import save_model_atomic
 from mfafnet_tf.errors import DataError
-from mfafnet_tf.training.callbacks import BACKUP_DIR, FINAL_MODEL, build_callbacks, worker_dir
-from mfafnet_tf.training.data_setup import build_datasets, prepare_data
+from mfafnet_tf.training.callbacks import (
+    BACKUP_DIR,
+    FINAL_MODEL,
+    build_callbacks,
+    completed_epochs,
+    worker_dir,
+)
+from mfafnet_tf.training.data_setup import build_datasets, prepare_data, steps_per_epoch
 from mfafnet_tf.training.model_building import build_model, compile_model
 from mfafnet_tf.training.strategy import select_strategy, worker_role
 
@@ -75,7 +81,10 @@ def train(config, run_dir, callbacks=()):
     multi_worker = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
     kind = "MultiWorkerMirroredStrategy" if multi_worker else type(strategy).__name__
     print(f"training {config.name}: {kind} with {replicas} replica(s)", flush=True)
-    train_data, val_data, steps = build_datasets(config, info, replicas, multi_worker)
+    # A resumed run's pipeline continues the step count (augmentation seeds,
+    # dropout warm-up) where the completed epochs left it.
+    first_step = completed_epochs(out_dir) * steps_per_epoch(config, info)
+    train_data, val_data, steps = build_datasets(config, info, replicas, multi_worker, first_step)
     with strategy.scope():
         model = build_model(config, info, synchronized_bn=replicas > 1)
         compile_model(model, config, steps)

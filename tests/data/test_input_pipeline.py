@@ -113,6 +113,22 @@ def test_cloud_dropout_masks_smooth_regions_of_the_optical_only(coded_tiles):
     assert not np.isnan(first_batch(0.0, 4)[0]["optical"]).any()
 
 
+def test_dropout_warmup_ramps_the_shares_from_the_first_step(coded_tiles):
+    def dropped(first_step, warmup):
+        batches = _batches(make_dataset(
+            coded_tiles, "train", 10, repeat=True, modality_dropout=1.0, cloud_dropout=1.0,
+            dropout_warmup=warmup, first_step=first_step, seed=2).take(3))
+        return np.mean([np.isnan(inputs["optical"]).mean() + np.isnan(inputs["sar"]).mean()
+                        for inputs, _, _ in batches])
+
+    # Early in a long warm-up almost nothing is dropped; after it (a resumed run's
+    # first step counts), as much as without one.
+    assert dropped(0, 1000) < 0.05
+    full = dropped(1000, 0)
+    assert full > 0.5 and dropped(1000, 1000) == pytest.approx(full)
+    assert dropped(0, 2) > dropped(0, 1000)
+
+
 def test_missing_split_is_an_error(coded_tiles):
     with pytest.raises(DataError, match="no split 'val'; it has train"):
         make_dataset(coded_tiles, "val", 2)
