@@ -78,9 +78,14 @@ class EpochTimer(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self._start)
 
 
+def variant_dir(out, name, seed):
+    """The run directory of one variant and seed."""
+    return os.path.join(out, name.replace("=", "_"), f"seed{seed}")
+
+
 def run_variant(recipe, out, name, seed, extra):
     """Trains and evaluates one variant with one seed; returns its result dict."""
-    run_dir = os.path.join(out, name.replace("=", "_"), f"seed{seed}")
+    run_dir = variant_dir(out, name, seed)
     result_path = os.path.join(run_dir, RESULT)
     if os.path.exists(result_path):
         with open(result_path, encoding="utf-8") as stream:
