@@ -29,7 +29,7 @@ from ablation import run_variant, variant_dir  # noqa: E402
 from mfafnet_tf.cli.demo import demo_recipe  # noqa: E402
 from mfafnet_tf.data.atomic import write_text  # noqa: E402
 from mfafnet_tf.evaluation.robustness import (  # noqa: E402
-    DISPLAY,
+    robustness_markdown,
     robustness_table,
     write_robustness,
 )
@@ -54,23 +54,6 @@ def mean_rows(rows):
             "pixels": group[0]["pixels"],
         })
     return merged
-
-
-def markdown(rows):
-    """mean ± std mIoU (%) tables, one per removed modality."""
-    parts = []
-    for removed in dict.fromkeys(row["removed"] for row in rows):
-        selected = [row for row in rows if row["removed"] == removed]
-        shares = list(dict.fromkeys(row["share"] for row in selected))
-        lines = [f"mIoU (%) with the {DISPLAY[removed]} removed, mean ± std over the seeds:", "",
-                 "| run | " + " | ".join(f"{100 * s:.0f} %" for s in shares) + " |",
-                 "|---" * (len(shares) + 1) + "|"]
-        for run in dict.fromkeys(row["run"] for row in selected):
-            cells = [f"{100 * r['mIoU']:.2f} ± {100 * r['mIoU_std']:.2f}"
-                     for share in shares for r in selected if (r["run"], r["share"]) == (run, share)]
-            lines.append(f"| {run} | " + " | ".join(cells) + " |")
-        parts.append("\n".join(lines) + "\n")
-    return "\n".join(parts)
 
 
 def _score(rows, run, removed, share):
@@ -126,10 +109,9 @@ def main(argv=None):
     writer.writerows(rows)
     write_text(os.path.join(args.out, "robustness_seeds.csv"), text.getvalue())
     averaged = mean_rows(rows)
-    paths = write_robustness(args.out, [{k: v for k, v in r.items() if k != "mIoU_std"}
-                                        for r in averaged])
+    paths = write_robustness(args.out, averaged)
     print()
-    print(markdown(averaged))
+    print(robustness_markdown(averaged))
     print("\n".join(goals(averaged)))
     print(f"\ntotal {time.monotonic() - start:.0f} s; load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} CPUs; outputs: {', '.join(paths.values())}")

@@ -137,21 +137,30 @@ def robustness_table(run_dirs, *, modalities=("optical", "sar"), shares=SHARES, 
 
 
 def robustness_markdown(rows):
-    """One mIoU (%) table per removed modality: a row per run, a column per share."""
+    """One mIoU (%) table per removed modality: a row per run, a column per share.
+
+    Rows averaged over seeds may carry ``mIoU_std``; their cells read ``mean ± std``.
+    """
     parts = []
     for modality in dict.fromkeys(row["removed"] for row in rows):
         selected = [row for row in rows if row["removed"] == modality]
         shares = list(dict.fromkeys(row["share"] for row in selected))
         runs = list(dict.fromkeys(row["run"] for row in selected))
-        scores = {(row["run"], row["share"]): row["mIoU"] for row in selected}
+        cells = {(row["run"], row["share"]): _cell(row) for row in selected}
         header = " | ".join(f"{100 * share:.0f} %" for share in shares)
-        lines = [f"mIoU (%) with the {DISPLAY[modality]} removed from a share of the pixels:", "",
-                 f"| run | {header} |", "|---" * (len(shares) + 1) + "|"]
+        spread = ", mean ± std over the seeds" if "mIoU_std" in selected[0] else ""
+        lines = [f"mIoU (%) with the {DISPLAY[modality]} removed from a share of the pixels{spread}:",
+                 "", f"| run | {header} |", "|---" * (len(shares) + 1) + "|"]
         for run in runs:
-            cells = " | ".join(percent(scores[(run, share)]) for share in shares)
-            lines.append(f"| {run} | {cells} |")
+            lines.append(f"| {run} | " + " | ".join(cells[(run, share)] for share in shares) + " |")
         parts.append("\n".join(lines) + "\n")
     return "\n".join(parts)
+
+
+def _cell(row):
+    if "mIoU_std" in row:
+        return f"{percent(row['mIoU'])} ± {percent(row['mIoU_std'])}"
+    return percent(row["mIoU"])
 
 
 def write_robustness(out_dir, rows):
@@ -163,8 +172,9 @@ def write_robustness(out_dir, rows):
     paths = {name: os.path.join(out_dir, file) for name, file in
              (("csv", CSV_NAME), ("markdown", MARKDOWN_NAME), ("plot", PLOT_NAME))}
     text = io.StringIO()
-    writer = csv.DictWriter(text, ["run", "removed", "share", "mIoU", "aAcc", "pixels"],
-                            lineterminator="\n")
+    fields = ["run", "removed", "share", "mIoU", "aAcc", "pixels"]
+    fields += [key for key in ("mIoU_std",) if key in rows[0]]
+    writer = csv.DictWriter(text, fields, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     write_text(paths["csv"], text.getvalue())
@@ -180,8 +190,10 @@ def _plot(path, rows):
     for axis, modality in zip(axes[0], modalities):
         selected = [row for row in rows if row["removed"] == modality]
         for run in dict.fromkeys(row["run"] for row in selected):
-            points = [(100 * row["share"], 100 * row["mIoU"]) for row in selected if row["run"] == run]
-            axis.plot(*zip(*points), marker="o", label=run)
+            points = [row for row in selected if row["run"] == run]
+            axis.errorbar([100 * row["share"] for row in points], [100 * row["mIoU"] for row in points],
+                          yerr=[100 * row.get("mIoU_std", 0.0) for row in points],
+                          marker="o", capsize=3, label=run)
         axis.set(title=f"{DISPLAY[modality]} removed (cloud-shaped masks)",
                  xlabel=f"share of the {DISPLAY[modality]} removed (%)", xticks=[0, 25, 50, 75, 100])
         axis.grid(alpha=0.3)

@@ -109,6 +109,17 @@ def test_reports_have_a_row_per_evaluation_and_a_plot(tmp_path):
         assert stream.read(8) == b"\x89PNG\r\n\x1a\n"
 
 
+def test_seed_averaged_rows_keep_their_spread(tmp_path):
+    rows = [{"run": "fusion", "removed": "optical", "share": share, "mIoU": 0.8 - share / 2,
+             "mIoU_std": 0.015, "aAcc": 0.9, "pixels": 10} for share in (0.0, 1.0)]
+    paths = write_robustness(tmp_path, rows)
+    with open(paths["csv"], encoding="utf-8") as stream:
+        assert next(csv.DictReader(stream))["mIoU_std"] == "0.015"
+    markdown = robustness_markdown(rows)
+    assert "mean ± std over the seeds" in markdown
+    assert "| fusion | 80.00 ± 1.50 | 30.00 ± 1.50 |" in markdown
+
+
 def test_command_rejects_a_bad_share_and_a_missing_run(tmp_path, capsys):
     assert main(["robustness", str(tmp_path), "--out", str(tmp_path / "o")]) == 1
     assert "expected a run directory with config.yaml" in capsys.readouterr().err
