@@ -137,7 +137,8 @@ def test_recipe_dropout_reaches_fusion_models_only(tiny_recipe, modalities, drop
         np.testing.assert_array_equal(clouded, clear)
 
 
-def test_dropout_rates_outside_0_1_are_config_errors(tiny_recipe):
-    config = load_config(tiny_recipe, ["data.modality_dropout=1.5"])
-    with pytest.raises(ConfigError, match="data.modality_dropout: expected a share of patches in 0..1, found 1.5"):
+@pytest.mark.parametrize("key", ["modality_dropout", "cloud_dropout", "dropout_warmup"])
+def test_dropout_shares_outside_0_1_are_config_errors(tiny_recipe, key):
+    config = load_config(tiny_recipe, [f"data.{key}=1.5"])
+    with pytest.raises(ConfigError, match=f"data.{key}: expected a share in 0..1, found 1.5"):
         build_datasets(config, load_dataset_info(config))
