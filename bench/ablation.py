@@ -52,7 +52,7 @@ VARIANTS = {
     "dropout=0": ["data.cloud_dropout=0.0", "data.modality_dropout=0.0"],
     "cloud_dropout=0": ["data.cloud_dropout=0.0"],
     "modality_dropout=0": ["data.modality_dropout=0.0"],
-    "dropout_warmup=0": ["data.dropout_warmup=0.0"],
+    "dropout_warmup=0.5": ["data.dropout_warmup=0.5"],
     "depth=2": ["model.options={transformer_depth: 2, inn_depth: 2}"],
     "widths=small": ["model.preset=small"],
     **{name: [*model, f"model.widths={BASELINE_WIDTHS}"]
