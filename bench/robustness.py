@@ -15,8 +15,6 @@ per-seed rows (``robustness_seeds.csv``) to ``--out``.
 """
 
 import argparse
-import csv
-import io
 import os
 import statistics
 import sys
@@ -27,7 +25,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from ablation import run_variant, variant_dir  # noqa: E402
 
 from mfafnet_tf.cli.demo import demo_recipe  # noqa: E402
-from mfafnet_tf.data.atomic import write_text  # noqa: E402
+from mfafnet_tf.data.atomic import write_csv  # noqa: E402
 from mfafnet_tf.evaluation.robustness import (  # noqa: E402
     robustness_markdown,
     robustness_table,
@@ -103,11 +101,7 @@ def main(argv=None):
             table = robustness_table([variant_dir(args.out, name, seed)], progress=False)
             rows += [{**row, "run": name, "seed": seed} for row in table]
         print(f"robustness evaluation, seed {seed}: {time.monotonic() - began:.0f} s", flush=True)
-    text = io.StringIO()
-    writer = csv.DictWriter(text, list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    write_text(os.path.join(args.out, "robustness_seeds.csv"), text.getvalue())
+    write_csv(os.path.join(args.out, "robustness_seeds.csv"), rows, list(rows[0]))
     averaged = mean_rows(rows)
     paths = write_robustness(args.out, averaged)
     print()

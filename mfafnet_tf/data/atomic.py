@@ -1,6 +1,8 @@
 """Atomic file output: write to a temporary name in the same directory, then rename."""
 
 import contextlib
+import csv
+import io
 import os
 import tempfile
 
@@ -38,3 +40,12 @@ def write_text(path, text):
     with atomic_path(path) as temporary:
         with open(temporary, "w", encoding="utf-8") as stream:
             stream.write(text)
+
+
+def write_csv(path, rows, fields):
+    """Writes dict rows as a CSV file with the columns ``fields``, atomically."""
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    write_text(path, text.getvalue())

@@ -1,7 +1,5 @@
 """Robustness to missing data: mIoU with a growing share of one modality removed."""
 
-import csv
-import io
 import os
 
 import matplotlib
@@ -12,7 +10,7 @@ import numpy as np  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from mfafnet_tf.config import load_config  # noqa: E402
-from mfafnet_tf.data.atomic import atomic_path, write_text  # noqa: E402
+from mfafnet_tf.data.atomic import atomic_path, write_csv, write_text  # noqa: E402
 from mfafnet_tf.errors import DataError  # noqa: E402
 from mfafnet_tf.evaluation.confusion import confusion_matrix  # noqa: E402
 from mfafnet_tf.evaluation.degradation import CloudMask, DegradedScene  # noqa: E402
@@ -171,13 +169,9 @@ def write_robustness(out_dir, rows):
     """
     paths = {name: os.path.join(out_dir, file) for name, file in
              (("csv", CSV_NAME), ("markdown", MARKDOWN_NAME), ("plot", PLOT_NAME))}
-    text = io.StringIO()
     fields = ["run", "removed", "share", "mIoU", "aAcc", "pixels"]
     fields += [key for key in ("mIoU_std",) if key in rows[0]]
-    writer = csv.DictWriter(text, fields, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    write_text(paths["csv"], text.getvalue())
+    write_csv(paths["csv"], rows, fields)
     write_text(paths["markdown"], robustness_markdown(rows))
     _plot(paths["plot"], rows)
     return paths
