@@ -49,17 +49,34 @@ VARIANTS = {
     # The defaults before the ablation: the narrower head and the lower learning rate.
     "head_width=8+learning_rate=0.002": ["model.options={head_width: 8}", "train.learning_rate=0.002"],
     "validity_channels=false": ["model.options={validity_channels: false}"],
-    "dropout=0": ["data.cloud_dropout=0.0", "data.modality_dropout=0.0"],
+    "dropout=0": ["data.cloud_dropout=0.0", "data.modality_dropout=0.0", "data.sar_gap_dropout=0.0"],
     "cloud_dropout=0": ["data.cloud_dropout=0.0"],
     "modality_dropout=0": ["data.modality_dropout=0.0"],
     "dropout_warmup=0.5": ["data.dropout_warmup=0.5"],
+    # Training for missing data (issue 10): each of its defaults, and the defaults before it.
+    "stream_supervision=0": ["model.options={stream_supervision: 0.0}"],
+    "stream_supervision=1": ["model.options={stream_supervision: 1.0}"],
+    "sar_gap_dropout=0": ["data.sar_gap_dropout=0.0"],
+    "sar_gap_dropout=0.5": ["data.sar_gap_dropout=0.5"],
+    "modality_dropout=0.2": ["data.modality_dropout=0.2"],
+    "modality_dropout=0.4": ["data.modality_dropout=0.4"],
+    "sar_gap_dropout=0+modality_dropout=0.2": ["data.sar_gap_dropout=0.0",
+                                               "data.modality_dropout=0.2"],
+    "stream_supervision=1+modality_dropout=0.2": ["model.options={stream_supervision: 1.0}",
+                                                  "data.modality_dropout=0.2"],
+    "head_blocks=2+modality_dropout=0.2": ["model.options={head_blocks: 2}",
+                                           "data.modality_dropout=0.2"],
+    "stream_supervision=0+sar_gap_dropout=0+modality_dropout=0.2": [
+        "model.options={stream_supervision: 0.0}", "data.sar_gap_dropout=0.0",
+        "data.modality_dropout=0.2"],
     "depth=2": ["model.options={transformer_depth: 2, inn_depth: 2}"],
     "widths=small": ["model.preset=small"],
     **{name: [*model, f"model.widths={BASELINE_WIDTHS}"]
        for name, model in RUNS.items() if model},
     # Dropout applies to the early-fusion UNet too (it takes both modalities).
     "unet_optical_sar+dropout=0": [*RUNS["unet_optical_sar"], f"model.widths={BASELINE_WIDTHS}",
-                                   "data.cloud_dropout=0.0", "data.modality_dropout=0.0"],
+                                   "data.cloud_dropout=0.0", "data.modality_dropout=0.0",
+                                   "data.sar_gap_dropout=0.0"],
 }
 RESULT = "ablation_run.json"
 

@@ -8,9 +8,12 @@ scenes with 0/25/50/75/100 % of the optical and of the SAR removed by the same
 cloud-shaped masks (``mfafnet robustness``), then prints mean ± std over the
 seeds, the goals of issue 10 against the means, the wall times and the load
 average, and writes the mean curves (``robustness.csv``/``.md``/``.png``) and the
-per-seed rows (``robustness_seeds.csv``) to ``--out``.
+per-seed rows (``robustness_seeds.csv``) to ``--out``. ``--extra`` adds other
+variants of ``bench/ablation.py`` to the printed table and to
+``robustness_variants.md`` (not to the plot).
 
     .venv/bin/python bench/robustness.py --out runs/ablation_default
+    .venv/bin/python bench/robustness.py --out runs/ablation_allweather --extra stream_supervision=0
     .venv/bin/python bench/robustness.py --out runs/robustness --seeds 0 --override train.epochs=2
 """
 
@@ -25,7 +28,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from ablation import run_variant, variant_dir  # noqa: E402
 
 from mfafnet_tf.cli.demo import demo_recipe  # noqa: E402
-from mfafnet_tf.data.atomic import write_csv  # noqa: E402
+from mfafnet_tf.data.atomic import write_csv, write_text  # noqa: E402
 from mfafnet_tf.evaluation.robustness import (  # noqa: E402
     robustness_markdown,
     robustness_table,
@@ -88,24 +91,30 @@ def main(argv=None):
     parser.add_argument("--seeds", default="0,1,2", help="comma-separated runtime seeds")
     parser.add_argument("--override", action="append", default=[], metavar="KEY=VALUE",
                         help="recipe override for every run, e.g. train.epochs=2")
+    parser.add_argument("--extra", default="", metavar="VARIANTS",
+                        help="comma-separated further ablation variants to evaluate")
     args = parser.parse_args(argv)
+    extra = [name for name in args.extra.split(",") if name]
     start = time.monotonic()
     recipe = demo_recipe(args.recipe)
     rows = []
     for seed in (int(s) for s in args.seeds.split(",")):
-        for name in RUNS:
+        for name in (*RUNS, *extra):
             print(f"=== {name}, seed {seed} ({time.monotonic() - start:.0f} s) ===", flush=True)
             run_variant(recipe, args.out, name, seed, args.override)
         began = time.monotonic()
-        for name in RUNS:
+        for name in (*RUNS, *extra):
             table = robustness_table([variant_dir(args.out, name, seed)], progress=False)
             rows += [{**row, "run": name, "seed": seed} for row in table]
         print(f"robustness evaluation, seed {seed}: {time.monotonic() - began:.0f} s", flush=True)
     write_csv(os.path.join(args.out, "robustness_seeds.csv"), rows, list(rows[0]))
     averaged = mean_rows(rows)
-    paths = write_robustness(args.out, averaged)
+    paths = write_robustness(args.out, [row for row in averaged if row["run"] in RUNS])
     print()
     print(robustness_markdown(averaged))
+    if extra:
+        paths["variants"] = os.path.join(args.out, "robustness_variants.md")
+        write_text(paths["variants"], robustness_markdown(averaged))
     print("\n".join(goals(averaged)))
     print(f"\ntotal {time.monotonic() - start:.0f} s; load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} CPUs; outputs: {', '.join(paths.values())}")

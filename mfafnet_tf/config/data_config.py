@@ -34,8 +34,10 @@ class DataConfig:
             optical or SAR (equal odds) is removed as a whole (made nodata).
         cloud_dropout: Share of training patches of a fusion model whose
             optical gets cloud-shaped nodata regions (10-90 % of the patch).
-            Both are ignored for single-modality models.
-        dropout_warmup: Share of the training steps over which both dropout
+        sar_gap_dropout: Share of training patches of a fusion model whose SAR
+            gets nodata regions of the same shapes (swath edges, layover and
+            shadow masks). The three are ignored for single-modality models.
+        dropout_warmup: Share of the training steps over which the dropout
             shares rise linearly from 0 to their values (0: full from the
             first step).
         optical_transform: Transform before the optical statistics (``none``,
@@ -60,6 +62,7 @@ class DataConfig:
     augment: bool = True
     modality_dropout: float = 0.0
     cloud_dropout: float = 0.0
+    sar_gap_dropout: float = 0.0
     dropout_warmup: float = 0.0
     optical_transform: str = "none"
     sar_transform: str = "none"

@@ -59,24 +59,25 @@ def modality_dropout(optical, sar, rate, seed):
     return optical, sar
 
 
-def cloud_dropout(optical, rate, seed, cell=16):
-    """Masks cloud-shaped regions of the optical (NaN, i.e. nodata) in a `rate` share of examples.
+def region_dropout(image, rate, seed, cell=16):
+    """Masks cloud-shaped regions of `image` (NaN, i.e. nodata) in a `rate` share of examples.
 
-    A cloudy example gets smooth random blobs (bilinearly upsampled noise of
+    A masked example gets smooth random blobs (bilinearly upsampled noise of
     about `cell` pixels per sample) over a share of its pixels drawn uniformly
-    from 10-90 %, as a cloud mask applied to an optical product leaves them.
-    Labels stay, so the model learns to segment under the clouds from the SAR.
+    from 10-90 %, as a cloud mask applied to an optical product leaves them
+    (or swath edges and layover/shadow masks a SAR product). Labels stay, so
+    the model learns to segment the masked regions from the other modality.
 
     Args:
-        optical: float32 [B, H, W, Co].
-        rate: share of examples that get clouds.
+        image: float32 [B, H, W, C], the optical or the SAR.
+        rate: share of examples that get masked regions.
         seed: int32/int64 tensor of shape [2] for the stateless random ops.
         cell: pixels per noise sample, roughly the blob radius.
 
     Returns:
-        The optical with NaN under the clouds.
+        The image with NaN in every band of the masked regions.
     """
-    shape = tf.shape(optical)
+    shape = tf.shape(image)
     batch, height, width = shape[0], shape[1], shape[2]
     seeds = tf.random.experimental.stateless_split(seed, 3)
     coarse = tf.random.stateless_uniform(
@@ -86,7 +87,7 @@ def cloud_dropout(optical, rate, seed, cell=16):
     cover = tf.random.stateless_uniform([batch], seed=seeds[1], minval=0.1, maxval=0.9)
     count = tf.cast(tf.round(cover * tf.cast(pixels, tf.float32)), tf.int32)
     threshold = tf.gather(tf.sort(field, axis=1), tf.minimum(count, pixels - 1), batch_dims=1)
-    cloudy = tf.random.stateless_uniform([batch], seed=seeds[2]) < rate
-    clouds = (field < threshold[:, None]) & cloudy[:, None]
-    clouds = tf.reshape(clouds, tf.stack([batch, height, width, 1]))
-    return tf.where(clouds, tf.constant(float("nan"), optical.dtype), optical)
+    chosen = tf.random.stateless_uniform([batch], seed=seeds[2]) < rate
+    regions = (field < threshold[:, None]) & chosen[:, None]
+    regions = tf.reshape(regions, tf.stack([batch, height, width, 1]))
+    return tf.where(regions, tf.constant(float("nan"), image.dtype), image)

@@ -44,8 +44,8 @@ def _weight_table(class_weights, num_classes):
 
 
 def _finish(batches, num_classes, *, augment, class_weights, speckle,
-            modality_dropout, cloud_dropout, dropout_warmup, first_step, seed,
-            deterministic):
+            modality_dropout, cloud_dropout, sar_gap_dropout, dropout_warmup,
+            first_step, seed, deterministic):
     """Augments decoded batches and turns them into (inputs, labels, weights).
 
     ``deterministic`` keeps the batch order (unshuffled or seeded pipelines), so
@@ -70,9 +70,13 @@ def _finish(batches, num_classes, *, augment, class_weights, speckle,
             optical, sar = augmentation.modality_dropout(
                 optical, sar, modality_dropout * ramp, seeds[2])
         if cloud_dropout:
-            optical = augmentation.cloud_dropout(
+            optical = augmentation.region_dropout(
                 optical, cloud_dropout * ramp,
                 tf.random.experimental.stateless_fold_in(seeds[2], 1))
+        if sar_gap_dropout:
+            sar = augmentation.region_dropout(
+                sar, sar_gap_dropout * ramp,
+                tf.random.experimental.stateless_fold_in(seeds[2], 2))
         label = tf.cast(label, tf.int32)
         weights = tf.gather(table, label)
         return {"optical": optical, "sar": sar}, label, weights
@@ -84,7 +88,7 @@ def _finish(batches, num_classes, *, augment, class_weights, speckle,
 
 def make_dataset(tile_dir, split, batch_size, *, training=False, shuffle=None,
                  repeat=False, augment=None, class_weights=None, speckle=False,
-                 modality_dropout=0.0, cloud_dropout=0.0, dropout_warmup=0,
+                 modality_dropout=0.0, cloud_dropout=0.0, sar_gap_dropout=0.0, dropout_warmup=0,
                  first_step=0, drop_remainder=False, seed=None, shuffle_buffer=256):
     """A tf.data pipeline over a tiled dataset's split.
 
@@ -103,8 +107,10 @@ def make_dataset(tile_dir, split, batch_size, *, training=False, shuffle=None,
         modality_dropout: share of examples whose optical or SAR is blanked
             (NaN) as a whole, either with equal odds.
         cloud_dropout: share of examples whose optical gets cloud-shaped NaN
-            regions (10-90 % of the patch, see `augment.cloud_dropout`).
-        dropout_warmup: batches over which both dropout shares rise linearly
+            regions (10-90 % of the patch, see `augment.region_dropout`).
+        sar_gap_dropout: share of examples whose SAR gets nodata regions of the
+            same shapes (swath edges, layover and shadow masks).
+        dropout_warmup: batches over which the dropout shares rise linearly
             from 0 to their values (0: full from the first batch).
         first_step: index of the first batch (a resumed run's completed
             steps), for the augmentation seeds and the dropout warm-up.
@@ -152,6 +158,7 @@ def make_dataset(tile_dir, split, batch_size, *, training=False, shuffle=None,
     return _finish(batches, index["num_classes"], augment=augment,
                    class_weights=class_weights, speckle=speckle,
                    modality_dropout=modality_dropout, cloud_dropout=cloud_dropout,
+                   sar_gap_dropout=sar_gap_dropout,
                    dropout_warmup=dropout_warmup, first_step=first_step,
                    seed=seed, deterministic=deterministic)
 
@@ -159,7 +166,7 @@ def make_dataset(tile_dir, split, batch_size, *, training=False, shuffle=None,
 def make_window_dataset(dataset, split, patch, batch_size, *, stride=None,
                         min_valid=0.5, keep_unlabelled=False, training=False, shuffle=None, repeat=False,
                         augment=None, class_weights=None, speckle=False,
-                        modality_dropout=0.0, cloud_dropout=0.0, dropout_warmup=0,
+                        modality_dropout=0.0, cloud_dropout=0.0, sar_gap_dropout=0.0, dropout_warmup=0,
                         first_step=0, drop_remainder=False, seed=None, shuffle_buffer=64):
     """A tf.data pipeline reading patches straight from the scenes with GDAL.
 
@@ -201,5 +208,6 @@ def make_window_dataset(dataset, split, patch, batch_size, *, stride=None,
     return _finish(batches, dataset.num_classes, augment=augment,
                    class_weights=class_weights, speckle=speckle,
                    modality_dropout=modality_dropout, cloud_dropout=cloud_dropout,
+                   sar_gap_dropout=sar_gap_dropout,
                    dropout_warmup=dropout_warmup, first_step=first_step,
                    seed=seed, deterministic=seed is not None or not shuffle)

@@ -1,11 +1,13 @@
-"""Base class of the segmentation models: compile defaults, input normalization."""
+"""Base class of the segmentation models: compile defaults, training step, input normalization."""
 
 import keras
+import tensorflow as tf
 
 from mfafnet_tf.errors import ConfigError
 from mfafnet_tf.layers.input_normalization import InputNormalization
 from mfafnet_tf.losses.segmentation_cross_entropy import SegmentationCrossEntropy
 from mfafnet_tf.metrics.pixel_accuracy import PixelAccuracy
+from mfafnet_tf.models.stream_supervision import stream_loss
 
 IGNORE_CLASS = 255
 MODALITIES = ("optical", "sar")
@@ -112,6 +114,11 @@ class SegmentationModel(keras.Model):
         name: model name.
         input_bands: the raster bands each input was trained on, kept as
             metadata (see `check_input_bands`), or None.
+        stream_outputs: ``(logits, stride)`` pairs of auxiliary per-stream
+            classifiers, trained with ``stream_weight`` times their mean
+            cross-entropy (``stream_supervision.stream_loss``) and never run
+            at inference.
+        stream_weight: weight of that loss (0: the pairs are ignored).
     """
 
     def __init__(
@@ -126,8 +133,18 @@ class SegmentationModel(keras.Model):
         synchronized_bn,
         name,
         input_bands=None,
+        stream_outputs=(),
+        stream_weight=0.0,
     ):
         super().__init__(inputs=inputs, outputs=outputs, name=name)
+        # Training-only graph that also returns the per-stream logits.
+        self._stream_strides = [stride for _, stride in stream_outputs]
+        self._stream_weight = float(stream_weight)
+        self._supervised = None
+        if stream_outputs and self._stream_weight > 0:
+            self._supervised = keras.Model(
+                inputs, [outputs, *(logits for logits, _ in stream_outputs)],
+                name=f"{name}_supervised")
         self.num_classes = int(num_classes)
         self.optical_channels = int(optical_channels)
         self.sar_channels = int(sar_channels)
@@ -153,6 +170,26 @@ class SegmentationModel(keras.Model):
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+    def train_step(self, data):
+        """Keras' step, plus the weighted per-stream cross-entropy when the model has one."""
+        if self._supervised is None:
+            return super().train_step(data)
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        with tf.GradientTape() as tape:
+            y_pred, *streams = self._supervised(x, training=True)
+            loss = self._compute_loss(
+                x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=True)
+            # Both terms are already scaled by 1 / replicas (Keras' losses are).
+            loss += self._stream_weight * stream_loss(
+                y, sample_weight, streams, self._stream_strides, IGNORE_CLASS)
+            replicas = tf.distribute.get_strategy().num_replicas_in_sync
+            self._loss_tracker.update_state(
+                loss * replicas, sample_weight=tf.shape(tf.nest.flatten(x)[0])[0])
+            loss = self.optimizer.scale_loss(loss)
+        gradients = tape.gradient(loss, self.trainable_weights)
+        self.optimizer.apply_gradients(zip(gradients, self.trainable_weights))
+        return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
 
     def compile(self, optimizer="auto", loss="auto", metrics="auto", jit_compile=False, **kwargs):
         """Configures training; ``"auto"`` arguments get the project defaults.

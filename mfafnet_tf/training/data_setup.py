@@ -222,8 +222,8 @@ def build_datasets(config, info, num_replicas=1, multi_worker=False, first_step=
     The training pipeline repeats, shuffles, augments (``data.augment``) and
     carries class weights in its sample weights; ``steps_per_epoch`` defaults
     to one pass over the training patches. A fusion model's training patches
-    get ``data.modality_dropout`` and ``data.cloud_dropout``. Inputs the model
-    does not take are dropped. Batches are global (Keras splits them across replicas) and have
+    get ``data.modality_dropout``, ``data.cloud_dropout`` and
+    ``data.sar_gap_dropout``. Inputs the model does not take are dropped. Batches are global (Keras splits them across replicas) and have
     a fixed size when there are several replicas.
     """
     train = config.train
@@ -237,7 +237,7 @@ def build_datasets(config, info, num_replicas=1, multi_worker=False, first_step=
     weights = class_weights(config, info)
     keep = model_modalities(config)
     fusion = len(keep) > 1
-    for key in ("modality_dropout", "cloud_dropout", "dropout_warmup"):
+    for key in ("modality_dropout", "cloud_dropout", "sar_gap_dropout", "dropout_warmup"):
         rate = getattr(config.data, key)
         if not 0.0 <= rate <= 1.0:
             raise ConfigError(f"data.{key}: expected a share in 0..1, found {rate}")
@@ -246,6 +246,7 @@ def build_datasets(config, info, num_replicas=1, multi_worker=False, first_step=
         augment=config.data.augment, class_weights=weights, drop_remainder=True, seed=seed,
         modality_dropout=config.data.modality_dropout if fusion else 0.0,
         cloud_dropout=config.data.cloud_dropout if fusion else 0.0,
+        sar_gap_dropout=config.data.sar_gap_dropout if fusion else 0.0,
         dropout_warmup=round(config.data.dropout_warmup * train.epochs * steps),
         first_step=first_step,
     )

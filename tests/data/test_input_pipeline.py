@@ -89,28 +89,30 @@ def test_speckle_and_modality_dropout(coded_tiles):
     assert ratio.std() > 0.2 and abs(ratio.mean() - 1) < 0.1   # Gamma(4) speckle
 
 
-def test_cloud_dropout_masks_smooth_regions_of_the_optical_only(coded_tiles):
+@pytest.mark.parametrize("key, masked, kept", [("cloud_dropout", "optical", "sar"),
+                                                ("sar_gap_dropout", "sar", "optical")])
+def test_region_dropout_masks_smooth_regions_of_one_modality_only(coded_tiles, key, masked, kept):
     def first_batch(rate, seed):
-        return _batches(make_dataset(coded_tiles, "train", 10, cloud_dropout=rate, seed=seed))[0]
+        return _batches(make_dataset(coded_tiles, "train", 10, seed=seed, **{key: rate}))[0]
 
     inputs, labels, weights = first_batch(1.0, 4)
     clean_inputs, clean_labels, clean_weights = first_batch(0.0, 4)
-    clouds = np.isnan(inputs["optical"])
-    assert (clouds == clouds[..., :1]).all()  # every band of a cloudy pixel
-    share = clouds[..., 0].mean(axis=(1, 2))
+    gaps = np.isnan(inputs[masked])
+    assert (gaps == gaps[..., :1]).all()  # every band of a masked pixel
+    share = gaps[..., 0].mean(axis=(1, 2))
     assert (share > 0.05).all() and (share < 0.95).all() and share.std() > 0.05
-    # Cloud-shaped: a cloudy pixel's neighbours are mostly cloudy too (not salt and pepper).
-    mask = clouds[..., 0]
+    # Cloud-shaped: a masked pixel's neighbours are mostly masked too (not salt and pepper).
+    mask = gaps[..., 0]
     same = (mask[:, 1:] == mask[:, :-1]).mean()
     assert same > 0.85
-    np.testing.assert_array_equal(inputs["optical"][~clouds], clean_inputs["optical"][~clouds])
-    np.testing.assert_array_equal(inputs["sar"], clean_inputs["sar"])
+    np.testing.assert_array_equal(inputs[masked][~gaps], clean_inputs[masked][~gaps])
+    np.testing.assert_array_equal(inputs[kept], clean_inputs[kept])
     np.testing.assert_array_equal(labels, clean_labels)
     np.testing.assert_array_equal(weights, clean_weights)
     again = first_batch(1.0, 4)[0]
-    np.testing.assert_array_equal(np.isnan(again["optical"]), clouds)
-    assert not np.array_equal(np.isnan(first_batch(1.0, 5)[0]["optical"]), clouds)
-    assert not np.isnan(first_batch(0.0, 4)[0]["optical"]).any()
+    np.testing.assert_array_equal(np.isnan(again[masked]), gaps)
+    assert not np.array_equal(np.isnan(first_batch(1.0, 5)[0][masked]), gaps)
+    assert not np.isnan(first_batch(0.0, 4)[0][masked]).any()
 
 
 def test_dropout_warmup_ramps_the_shares_from_the_first_step(coded_tiles):

@@ -40,7 +40,7 @@ def fusion_model():
         inputs, label = batch
         seeds = tf.random.experimental.stateless_split(tf.stack([tf.constant(7, tf.int64), step]), 2)
         opt, sar_ = augment.modality_dropout(inputs["optical"], inputs["sar"], 0.3, seeds[0])
-        opt = augment.cloud_dropout(opt, 0.5, seeds[1], cell=8)
+        opt = augment.region_dropout(opt, 0.5, seeds[1], cell=8)
         return {"optical": opt, "sar": sar_}, label
 
     dataset = (tf.data.Dataset.from_tensor_slices(({"optical": optical, "sar": sar}, labels))
@@ -137,7 +137,8 @@ def test_recipe_dropout_reaches_fusion_models_only(tiny_recipe, modalities, drop
         np.testing.assert_array_equal(clouded, clear)
 
 
-@pytest.mark.parametrize("key", ["modality_dropout", "cloud_dropout", "dropout_warmup"])
+@pytest.mark.parametrize("key", ["modality_dropout", "cloud_dropout", "sar_gap_dropout",
+                                 "dropout_warmup"])
 def test_dropout_shares_outside_0_1_are_config_errors(tiny_recipe, key):
     config = load_config(tiny_recipe, [f"data.{key}=1.5"])
     with pytest.raises(ConfigError, match=f"data.{key}: expected a share in 0..1, found 1.5"):

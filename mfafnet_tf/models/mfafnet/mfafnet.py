@@ -67,7 +67,8 @@ class MFAFNet(SegmentationModel):
             mlp_ratio, share_encoder_weights, downsampling, low_branch,
             high_branch, fusion, alignment, alignment_weight, alignment_tokens,
             alignment_kernels, alignment_kernel_multiplier, coupling_clamp,
-            full_resolution_skip, validity_channels, head_width, head_blocks).
+            full_resolution_skip, validity_channels, head_width, head_blocks,
+            stream_supervision).
 
     Inputs: ``{"optical": (B, H, W, optical_channels), "sar": (B, H, W, sar_channels)}``
     of raw values, NaN = nodata, any H and W. Output: float32 logits
@@ -155,6 +156,7 @@ class MFAFNet(SegmentationModel):
         streams = {m: padding(normalizers[m](inputs[m])) for m in ("optical", "sar")}
         full_resolution = [streams["optical"], streams["sar"]]
         skips = []
+        stream_outputs = []
         for i in range(levels):
             for m in ("optical", "sar"):
                 streams[m] = decompose[m][i](down[m][i](streams[m]))
@@ -162,6 +164,12 @@ class MFAFNet(SegmentationModel):
                 streams["optical"], streams["sar"] = alignment([streams["optical"], streams["sar"]])
             fused = fusions[i]([streams["optical"], streams["sar"]])
             skips.append([streams["optical"], streams["sar"], fused])
+            if options["stream_supervision"]:
+                stream_outputs += [
+                    (keras.layers.Conv2D(num_classes, 1, dtype="float32",
+                                         name=f"{m}_classifier_{i}")(streams[m]), 2 ** (i + 1))
+                    for m in ("optical", "sar")
+                ]
         decoded = reconstructions[-1](skips[-1])
         for i in reversed(range(levels - 1)):
             decoded = reconstructions[i](skips[i] + [upsamplings[i](decoded)])
@@ -173,7 +181,8 @@ class MFAFNet(SegmentationModel):
         logits = crop([classifier(x), inputs["optical"]])
         common = (num_classes, optical_channels, sar_channels, normalization, class_names)
         super().__init__(
-            inputs, logits, *common, synchronized_bn=sync, name=name, input_bands=input_bands
+            inputs, logits, *common, synchronized_bn=sync, name=name, input_bands=input_bands,
+            stream_outputs=stream_outputs, stream_weight=options["stream_supervision"],
         )
 
         # === Config ===
@@ -186,9 +195,9 @@ class MFAFNet(SegmentationModel):
 
     @classmethod
     def from_config(cls, config):
-        # Models saved before these options existed had no validity channels and
-        # one head block of half the first level's width.
-        older = {"validity_channels": False, "head_blocks": 1}
+        # Models saved before these options existed had no validity channels,
+        # one head block of half the first level's width and no stream heads.
+        older = {"validity_channels": False, "head_blocks": 1, "stream_supervision": 0.0}
         if "head_width" not in config:
             widths = config.get("widths", PRESETS[config.get("preset", "small")]["widths"])
             older["head_width"] = max(8, widths[0] // 2)

@@ -33,6 +33,10 @@ DEFAULTS = {
     # (None: the first level's width) and its number of 3x3 conv blocks.
     "head_width": None,
     "head_blocks": 1,
+    # Weight of the per-stream auxiliary cross-entropy: a 1x1 classifier on each
+    # modality's stream at every level, trained in the step only (0: none), so
+    # that each stream can classify alone where the other modality is missing.
+    "stream_supervision": 0.5,
 }
 
 PRESETS = {
@@ -82,6 +86,9 @@ def resolve_options(preset, overrides):
     for key in ("head_width", "head_blocks"):
         if int(options[key]) < 1:
             raise ConfigError(f"{key}: expected >= 1, found {options[key]}.")
+    if not options["stream_supervision"] >= 0:
+        raise ConfigError(
+            f"stream_supervision: expected a weight >= 0, found {options['stream_supervision']}.")
     if options["alignment_tokens"] < 1:
         raise ConfigError(f"alignment_tokens: expected >= 1, found {options['alignment_tokens']}.")
     return options

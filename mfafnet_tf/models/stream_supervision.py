@@ -1,0 +1,40 @@
+"""Per-stream auxiliary cross-entropy of the fusion models (deep supervision)."""
+
+from keras import ops
+
+from mfafnet_tf.losses.segmentation_cross_entropy import SegmentationCrossEntropy
+
+
+def sample_at_stride(values, rows, cols, stride, fill):
+    """The centre pixel of every ``stride``-square block of ``values`` [B, H, W].
+
+    ``values`` is first padded with ``fill`` at the bottom and right (as the
+    model pads its inputs) to ``rows * stride`` by ``cols * stride``.
+    """
+    pad_rows = rows * stride - ops.shape(values)[1]
+    pad_cols = cols * stride - ops.shape(values)[2]
+    values = ops.pad(values, [[0, 0], [0, pad_rows], [0, pad_cols]], constant_values=fill)
+    return values[:, stride // 2::stride, stride // 2::stride]
+
+
+def stream_loss(labels, sample_weight, stream_logits, strides, ignore_class):
+    """Mean cross-entropy of each stream's logits against the centre-sampled labels.
+
+    Args:
+        labels: int [B, H, W] with ``ignore_class`` for unlabelled pixels.
+        sample_weight: float [B, H, W] or None.
+        stream_logits: list of float [B, H / s, W / s, classes] (padded size).
+        strides: the stride ``s`` of each entry of ``stream_logits``.
+        ignore_class: the label value that counts for nothing.
+    """
+    cross_entropy = SegmentationCrossEntropy(ignore_class=ignore_class)
+    total = 0.0
+    for logits, stride in zip(stream_logits, strides):
+        rows, cols = ops.shape(logits)[1], ops.shape(logits)[2]
+        sampled = sample_at_stride(ops.cast(labels, "int32"), rows, cols, stride, ignore_class)
+        weight = None
+        if sample_weight is not None:
+            weight = sample_at_stride(
+                ops.cast(sample_weight, "float32"), rows, cols, stride, 0.0)
+        total = total + cross_entropy(sampled, logits, sample_weight=weight)
+    return total / len(stream_logits)
