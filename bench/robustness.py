@@ -8,7 +8,7 @@ scenes with 0/25/50/75/100 % of the optical and of the SAR removed by the same
 cloud-shaped masks (``mfafnet robustness``), then prints mean ± std over the
 seeds, the goals of issue 10 against the means, the wall times and the load
 average, and writes the mean curves (``robustness.csv``/``.md``/``.png``) and the
-per-seed rows (``robustness_seeds.csv``) to ``--out``. ``--extra`` adds other
+per-seed rows with per-class IoU (``robustness_seeds.csv``) to ``--out``. ``--extra`` adds other
 variants of ``bench/ablation.py`` to the printed table and to
 ``robustness_variants.md`` (not to the plot).
 
@@ -105,7 +105,10 @@ def main(argv=None):
         began = time.monotonic()
         for name in (*RUNS, *extra):
             table = robustness_table([variant_dir(args.out, name, seed)], progress=False)
-            rows += [{**row, "run": name, "seed": seed} for row in table]
+            # Per-class IoU as one column per class in the per-seed CSV.
+            rows += [{**row, "run": name, "seed": seed,
+                      **{f"IoU {cls}": iou for cls, iou in row.pop("per_class_iou").items()}}
+                     for row in table]
         print(f"robustness evaluation, seed {seed}: {time.monotonic() - began:.0f} s", flush=True)
     write_csv(os.path.join(args.out, "robustness_seeds.csv"), rows, list(rows[0]))
     averaged = mean_rows(rows)

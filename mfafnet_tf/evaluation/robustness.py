@@ -46,7 +46,8 @@ def degraded_scores(model, dataset, records, modality, share, *, seed=0, tile, o
         nodata_policy: As for ``iter_scene_predictions``.
 
     Returns:
-        ``{"mIoU", "aAcc", "pixels"}`` (floats, pixels an int).
+        ``{"mIoU", "aAcc", "pixels", "per_class_iou"}`` (floats, pixels an int,
+        per-class IoU a dict by class name, NaN for a class never seen).
     """
     runner = ModelRunner.wrap(model)
     num_classes = dataset.num_classes
@@ -68,11 +69,11 @@ def degraded_scores(model, dataset, records, modality, share, *, seed=0, tile, o
                                               scored & predicted)
                 missed += np.bincount(labels[scored & ~predicted].astype(np.int64),
                                       minlength=num_classes)[:num_classes]
-    return _scores(confusion, missed)
+    return _scores(confusion, missed, dataset.class_names)
 
 
-def _scores(confusion, missed):
-    """mIoU and aAcc where ``missed`` pixels of each true class got no class at all."""
+def _scores(confusion, missed, class_names=()):
+    """mIoU, aAcc and per-class IoU where ``missed`` pixels of each true class got no class."""
     true_positive = np.diag(confusion).astype(np.float64)
     truth = confusion.sum(axis=1) + missed
     union = truth + confusion.sum(axis=0) - true_positive
@@ -83,6 +84,8 @@ def _scores(confusion, missed):
         "mIoU": float(np.nanmean(iou)) if np.isfinite(iou).any() else float("nan"),
         "aAcc": float(true_positive.sum() / total) if total else float("nan"),
         "pixels": total,
+        "per_class_iou": dict(zip(
+            class_names or [f"class_{index}" for index in range(len(iou))], map(float, iou))),
     }
 
 
@@ -106,7 +109,8 @@ def robustness_table(run_dirs, *, modalities=("optical", "sar"), shares=SHARES, 
         progress: Show a progress bar over the evaluations.
 
     Returns:
-        A list of rows ``{"run", "removed", "share", "mIoU", "aAcc", "pixels"}``.
+        A list of rows ``{"run", "removed", "share", "mIoU", "aAcc", "pixels",
+        "per_class_iou"}``.
     """
     jobs = [(run_dir, modality, share) for run_dir in run_dirs
             for modality in modalities for share in shares]

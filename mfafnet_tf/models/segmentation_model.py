@@ -118,7 +118,7 @@ class SegmentationModel(keras.Model):
             classifiers, trained with ``stream_weight`` times their mean
             cross-entropy (``stream_supervision.stream_loss``) and never run
             at inference.
-        stream_weight: weight of that loss (0: the pairs are ignored).
+        stream_weight: weight of that loss.
     """
 
     def __init__(
@@ -141,7 +141,7 @@ class SegmentationModel(keras.Model):
         self._stream_strides = [stride for _, stride in stream_outputs]
         self._stream_weight = float(stream_weight)
         self._supervised = None
-        if stream_outputs and self._stream_weight > 0:
+        if stream_outputs:
             self._supervised = keras.Model(
                 inputs, [outputs, *(logits for logits, _ in stream_outputs)],
                 name=f"{name}_supervised")

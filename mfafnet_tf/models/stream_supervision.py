@@ -28,13 +28,17 @@ def stream_loss(labels, sample_weight, stream_logits, strides, ignore_class):
         ignore_class: the label value that counts for nothing.
     """
     cross_entropy = SegmentationCrossEntropy(ignore_class=ignore_class)
+    labels = ops.cast(labels, "int32")
+    sampled = {}  # by stride: the optical and SAR heads of a level share their labels
     total = 0.0
     for logits, stride in zip(stream_logits, strides):
-        rows, cols = ops.shape(logits)[1], ops.shape(logits)[2]
-        sampled = sample_at_stride(ops.cast(labels, "int32"), rows, cols, stride, ignore_class)
-        weight = None
-        if sample_weight is not None:
-            weight = sample_at_stride(
-                ops.cast(sample_weight, "float32"), rows, cols, stride, 0.0)
-        total = total + cross_entropy(sampled, logits, sample_weight=weight)
+        if stride not in sampled:
+            rows, cols = ops.shape(logits)[1], ops.shape(logits)[2]
+            sampled[stride] = (
+                sample_at_stride(labels, rows, cols, stride, ignore_class),
+                None if sample_weight is None else sample_at_stride(
+                    ops.cast(sample_weight, "float32"), rows, cols, stride, 0.0),
+            )
+        level_labels, level_weights = sampled[stride]
+        total = total + cross_entropy(level_labels, logits, sample_weight=level_weights)
     return total / len(stream_logits)

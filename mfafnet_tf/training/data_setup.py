@@ -223,8 +223,9 @@ def build_datasets(config, info, num_replicas=1, multi_worker=False, first_step=
     carries class weights in its sample weights; ``steps_per_epoch`` defaults
     to one pass over the training patches. A fusion model's training patches
     get ``data.modality_dropout``, ``data.cloud_dropout`` and
-    ``data.sar_gap_dropout``. Inputs the model does not take are dropped. Batches are global (Keras splits them across replicas) and have
-    a fixed size when there are several replicas.
+    ``data.sar_gap_dropout``. Inputs the model does not take are dropped.
+    Batches are global (Keras splits them across replicas) and have a fixed
+    size when there are several replicas.
     """
     train = config.train
     steps = steps_per_epoch(config, info)

@@ -81,10 +81,16 @@ def test_scores_count_pixels_without_a_class_as_wrong(scenes):
     sar_model = _sar_threshold_runner()
     clear = degraded_scores(sar_model, dataset, records, "optical", 0.0, **options)
     # A SAR-only model does not care about the optical.
-    assert degraded_scores(sar_model, dataset, records, "optical", 1.0, **options) == clear
+    np.testing.assert_equal(degraded_scores(sar_model, dataset, records, "optical", 1.0, **options),
+                            clear)  # NaN (a class not in the scenes) equals NaN
     # Without any SAR it gives no class anywhere: every scored pixel is wrong.
     gone = degraded_scores(sar_model, dataset, records, "sar", 1.0, **options)
     assert gone["pixels"] == clear["pixels"] > 0 and gone["mIoU"] == 0.0 and gone["aAcc"] == 0.0
+    # Per-class IoU by class name; the mIoU is their mean over the classes seen.
+    assert list(clear["per_class_iou"]) == list(dataset.class_names)
+    seen = [iou for iou in clear["per_class_iou"].values() if np.isfinite(iou)]
+    assert clear["mIoU"] == pytest.approx(np.mean(seen)) and max(seen) > 0
+    assert all(iou == 0.0 for iou in gone["per_class_iou"].values() if np.isfinite(iou))
     # An optical-only constant model: accuracy falls with the share removed.
     accuracies = [degraded_scores(_optical_runner(), dataset, records, "optical", share, **options)["aAcc"]
                   for share in (0.0, 0.5, 1.0)]
