@@ -175,7 +175,7 @@ def write_robustness(out_dir, rows):
              (("csv", CSV_NAME), ("markdown", MARKDOWN_NAME), ("plot", PLOT_NAME))}
     fields = ["run", "removed", "share", "mIoU", "aAcc", "pixels"]
     fields += [key for key in ("mIoU_std",) if key in rows[0]]
-    write_csv(paths["csv"], rows, fields)
+    write_csv(paths["csv"], [{key: row[key] for key in fields} for row in rows], fields)
     write_text(paths["markdown"], robustness_markdown(rows))
     _plot(paths["plot"], rows)
     return paths
