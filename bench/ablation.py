@@ -30,6 +30,8 @@ from mfafnet_tf.data.atomic import write_text  # noqa: E402
 from mfafnet_tf.evaluation.scene_evaluation import evaluate_run_dir  # noqa: E402
 from mfafnet_tf.training import train  # noqa: E402
 
+STEM_OFF = "model.options.full_resolution_stem=0"
+
 # Each MFAFNet-tiny variant flips one switch of docs/model.md; the UNets are the demo's.
 VARIANTS = {
     "mfafnet_tiny": [],
@@ -53,22 +55,31 @@ VARIANTS = {
     "cloud_dropout=0": ["data.cloud_dropout=0.0"],
     "modality_dropout=0": ["data.modality_dropout=0.0"],
     "dropout_warmup=0.5": ["data.dropout_warmup=0.5"],
-    # Training for missing data (issue 10): each of its defaults, and the defaults before it.
-    "stream_supervision=0": ["model.options={stream_supervision: 0.0}"],
-    "stream_supervision=1": ["model.options={stream_supervision: 1.0}"],
-    "sar_gap_dropout=0": ["data.sar_gap_dropout=0.0"],
-    "sar_gap_dropout=0.5": ["data.sar_gap_dropout=0.5"],
-    "modality_dropout=0.2": ["data.modality_dropout=0.2"],
-    "modality_dropout=0.4": ["data.modality_dropout=0.4"],
-    "sar_gap_dropout=0+modality_dropout=0.2": ["data.sar_gap_dropout=0.0",
+    # The full-resolution stems (issue 10): without them (the defaults before), narrower, wider.
+    "full_resolution_stem=0": [STEM_OFF],
+    "full_resolution_stem=8": ["model.options.full_resolution_stem=8"],
+    "full_resolution_stem=32": ["model.options.full_resolution_stem=32"],
+    # Training for missing data (issue 10), screened before the stems were on: each
+    # variant also turns them off.
+    **{f"full_resolution_stem=0+{name}": [*overrides, STEM_OFF] for name, overrides in {
+        "dropout=0": ["data.cloud_dropout=0.0", "data.modality_dropout=0.0",
+                      "data.sar_gap_dropout=0.0"],
+        "stream_supervision=1": ["model.options.stream_supervision=1.0"],
+        "modality_dropout=0.2": ["data.modality_dropout=0.2"],
+        "modality_dropout=0.4": ["data.modality_dropout=0.4"],
+        "sar_gap_dropout=0.5": ["data.sar_gap_dropout=0.5"],
+        "sar_gap_dropout=0+modality_dropout=0.2": ["data.sar_gap_dropout=0.0",
+                                                   "data.modality_dropout=0.2"],
+        "stream_supervision=1+modality_dropout=0.2": ["model.options.stream_supervision=1.0",
+                                                      "data.modality_dropout=0.2"],
+        "head_blocks=2+modality_dropout=0.2": ["model.options.head_blocks=2",
                                                "data.modality_dropout=0.2"],
-    "stream_supervision=1+modality_dropout=0.2": ["model.options={stream_supervision: 1.0}",
-                                                  "data.modality_dropout=0.2"],
-    "head_blocks=2+modality_dropout=0.2": ["model.options={head_blocks: 2}",
-                                           "data.modality_dropout=0.2"],
-    "stream_supervision=0+sar_gap_dropout=0+modality_dropout=0.2": [
-        "model.options={stream_supervision: 0.0}", "data.sar_gap_dropout=0.0",
-        "data.modality_dropout=0.2"],
+        "stream_supervision=0+sar_gap_dropout=0+modality_dropout=0.2": [
+            "model.options.stream_supervision=0.0", "data.sar_gap_dropout=0.0",
+            "data.modality_dropout=0.2"],
+    }.items()},
+    "stream_supervision=0": ["model.options.stream_supervision=0.0"],
+    "sar_gap_dropout=0": ["data.sar_gap_dropout=0.0"],
     "depth=2": ["model.options={transformer_depth: 2, inn_depth: 2}"],
     "widths=small": ["model.preset=small"],
     **{name: [*model, f"model.widths={BASELINE_WIDTHS}"]

@@ -13,7 +13,7 @@ variants of ``bench/ablation.py`` to the printed table and to
 ``robustness_variants.md`` (not to the plot).
 
     .venv/bin/python bench/robustness.py --out runs/ablation_default
-    .venv/bin/python bench/robustness.py --out runs/ablation_allweather --extra stream_supervision=0
+    .venv/bin/python bench/robustness.py --out runs/ablation_stem --extra full_resolution_stem=0
     .venv/bin/python bench/robustness.py --out runs/robustness --seeds 0 --override train.epochs=2
 """
 

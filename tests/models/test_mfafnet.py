@@ -121,12 +121,38 @@ def test_compile_defaults_and_overrides():
 
 
 def test_full_resolution_skip_feeds_the_normalized_inputs_to_the_head():
-    with_skip = MFAFNet(num_classes=3, preset="tiny")
+    with_skip = MFAFNet(num_classes=3, preset="tiny", full_resolution_stem=0)
     without = MFAFNet(num_classes=3, preset="tiny", full_resolution_skip=False)
+    assert without.options["full_resolution_stem"] == 0  # the default stems need the skip
     head_inputs = lambda model: model.get_layer("head_conv").kernel.shape[2]  # noqa: E731
     # Optical and SAR bands, each with its validity channel.
     assert head_inputs(with_skip) == head_inputs(without) + (4 + 1) + (1 + 1)
     assert "head_concat" not in [layer.name for layer in without.layers]
+
+
+def test_full_resolution_stem_replaces_the_inputs_in_the_head_and_has_stream_heads():
+    plain = MFAFNet(num_classes=3, preset="tiny", full_resolution_stem=0)
+    model = MFAFNet(num_classes=3, preset="tiny", full_resolution_stem=8)
+    # Default width: the first level's.
+    assert MFAFNet(num_classes=3, preset="tiny").get_layer("sar_stem_conv_0").kernel.shape[-1] == 16
+    head_inputs = lambda m: m.get_layer("head_conv").kernel.shape[2]  # noqa: E731
+    # 8 stem features per modality instead of its bands and validity channel.
+    assert head_inputs(model) == head_inputs(plain) - (4 + 1) - (1 + 1) + 2 * 8
+    assert model.get_layer("optical_stem_conv_0").kernel.shape == (3, 3, 4 + 1, 8)
+    assert model.get_layer("sar_stem_conv_1").kernel.shape == (3, 3, 8, 8)
+    # With stream supervision each stem gets a classifier at stride 1.
+    assert model._stream_strides == [1, 1] + plain._stream_strides
+    assert "optical_stem_classifier" in [layer.name for layer in model._supervised.layers]
+    unsupervised = MFAFNet(num_classes=3, preset="tiny", full_resolution_stem=8, stream_supervision=0.0)
+    assert unsupervised._stream_strides == []
+    config = model.get_config()
+    assert config["full_resolution_stem"] == 8
+    del config["full_resolution_stem"]  # as saved before the option existed
+    assert "optical_stem_conv_0" not in [layer.name for layer in MFAFNet.from_config(config).layers]
+    with pytest.raises(ConfigError, match="full_resolution_skip"):
+        MFAFNet(preset="tiny", full_resolution_stem=8, full_resolution_skip=False)
+    with pytest.raises(ConfigError, match="full_resolution_stem"):
+        MFAFNet(preset="tiny", full_resolution_stem=-1)
 
 
 def test_validity_channels_are_on_by_default_and_off_for_older_configs():

@@ -46,13 +46,14 @@ def test_stream_heads_add_their_weighted_loss_and_leave_inference_alone(batch, t
     x, labels = batch
     plain = MFAFNet(num_classes=4, preset="tiny", alignment="none", stream_supervision=0.0)
     model = MFAFNet(num_classes=4, preset="tiny", alignment="none", stream_supervision=0.5)
-    # One 1x1 classifier (kernel and bias) per modality and level.
-    assert len(model.trainable_weights) == len(plain.trainable_weights) + 2 * 2 * 4
+    # One 1x1 classifier (kernel and bias) per modality, on its full-resolution stem and at every level.
+    assert len(model.trainable_weights) == len(plain.trainable_weights) + 2 * 2 * (1 + 4)
     model.compile(run_eagerly=True)
     logits, *streams = model._supervised(x, training=True)
-    assert [s.shape[1] for s in streams] == [16, 16, 8, 8, 4, 4, 2, 2]
+    assert [s.shape[1] for s in streams] == [32, 32, 16, 16, 8, 8, 4, 4, 2, 2]
+    strides = [1, 1, 2, 2, 4, 4, 8, 8, 16, 16]
     expected = (float(SegmentationCrossEntropy()(labels, logits))
-                + 0.5 * float(stream_loss(labels, None, streams, [2, 2, 4, 4, 8, 8, 16, 16], 255)))
+                + 0.5 * float(stream_loss(labels, None, streams, strides, 255)))
     head = model._supervised.get_layer("sar_classifier_1").kernel
     before = head.numpy().copy()
     logs = model.train_on_batch(x, labels, return_dict=True)

@@ -20,6 +20,7 @@ ABLATIONS = [
     {"share_encoder_weights": True},
     {"full_resolution_skip": False},
     {"head_blocks": 2},
+    {"full_resolution_stem": 8},
 ]
 
 

@@ -67,8 +67,8 @@ class MFAFNet(SegmentationModel):
             mlp_ratio, share_encoder_weights, downsampling, low_branch,
             high_branch, fusion, alignment, alignment_weight, alignment_tokens,
             alignment_kernels, alignment_kernel_multiplier, coupling_clamp,
-            full_resolution_skip, validity_channels, head_width, head_blocks,
-            stream_supervision).
+            full_resolution_skip, full_resolution_stem, validity_channels,
+            head_width, head_blocks, stream_supervision).
 
     Inputs: ``{"optical": (B, H, W, optical_channels), "sar": (B, H, W, sar_channels)}``
     of raw values, NaN = nodata, any H and W. Output: float32 logits
@@ -145,6 +145,19 @@ class MFAFNet(SegmentationModel):
             )
             for s in suffixes
         ]
+        stem_width = int(options["full_resolution_stem"])
+        stems = {
+            m: [
+                (
+                    keras.layers.Conv2D(stem_width, 3, padding="same", use_bias=False,
+                                        name=f"{m}_stem_conv_{j}"),
+                    keras.layers.BatchNormalization(synchronized=sync, name=f"{m}_stem_norm_{j}"),
+                    keras.layers.ReLU(name=f"{m}_stem_relu_{j}"),
+                )
+                for j in range(2)
+            ]
+            for m in ("optical", "sar")
+        } if stem_width else {}
         classifier = keras.layers.Conv2D(num_classes, 1, dtype="float32", name="classifier")
         crop = SpatialCrop(name="logits")
 
@@ -155,8 +168,16 @@ class MFAFNet(SegmentationModel):
         }
         streams = {m: padding(normalizers[m](inputs[m])) for m in ("optical", "sar")}
         full_resolution = [streams["optical"], streams["sar"]]
-        skips = []
         stream_outputs = []
+        if stems:
+            for k, m in enumerate(("optical", "sar")):
+                for conv, norm, relu in stems[m]:
+                    full_resolution[k] = relu(norm(conv(full_resolution[k])))
+                if options["stream_supervision"]:
+                    stream_outputs.append((keras.layers.Conv2D(
+                        num_classes, 1, dtype="float32", name=f"{m}_stem_classifier",
+                    )(full_resolution[k]), 1))
+        skips = []
         for i in range(levels):
             for m in ("optical", "sar"):
                 streams[m] = decompose[m][i](down[m][i](streams[m]))
@@ -197,7 +218,8 @@ class MFAFNet(SegmentationModel):
     def from_config(cls, config):
         # Models saved before these options existed had no validity channels,
         # one head block of half the first level's width and no stream heads.
-        older = {"validity_channels": False, "head_blocks": 1, "stream_supervision": 0.0}
+        older = {"validity_channels": False, "head_blocks": 1, "stream_supervision": 0.0,
+                 "full_resolution_stem": 0}
         if "head_width" not in config:
             widths = config.get("widths", PRESETS[config.get("preset", "small")]["widths"])
             older["head_width"] = max(8, widths[0] // 2)

@@ -25,6 +25,12 @@ DEFAULTS = {
     # starts at half resolution (after the first Haar downsampling), which loses
     # one- to three-pixel structures such as roads (see docs/model.md).
     "full_resolution_skip": True,
+    # Width of a per-modality stem of two 3x3 conv blocks at full resolution
+    # whose features join the head in place of the normalized inputs (None: the
+    # first level's width, none without the skip; 0: none). With stream
+    # supervision each stem also gets a 1x1 classifier, so that the optical
+    # alone finds roads where the SAR is missing (docs/model.md).
+    "full_resolution_stem": None,
     # Each stream also gets its modality's per-pixel validity (1 = data, 0 =
     # nodata) as one more input channel, so that the fusion learns to rely on
     # the other modality where one is missing (clouds masked out of the optical).
@@ -83,6 +89,15 @@ def resolve_options(preset, overrides):
             )
     if options["head_width"] is None:
         options["head_width"] = options["widths"][0]
+    if options["full_resolution_stem"] is None:
+        options["full_resolution_stem"] = options["widths"][0] if options["full_resolution_skip"] else 0
+    if not int(options["full_resolution_stem"]) >= 0:
+        raise ConfigError(
+            f"full_resolution_stem: expected a width >= 0, found {options['full_resolution_stem']}.")
+    if options["full_resolution_stem"] and not options["full_resolution_skip"]:
+        raise ConfigError(
+            "full_resolution_stem: its features feed the full-resolution skip, which is off "
+            "(full_resolution_skip: false); set full_resolution_stem: 0 or turn the skip on.")
     for key in ("head_width", "head_blocks"):
         if int(options[key]) < 1:
             raise ConfigError(f"{key}: expected >= 1, found {options[key]}.")
