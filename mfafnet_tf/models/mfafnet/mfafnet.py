@@ -217,7 +217,8 @@ class MFAFNet(SegmentationModel):
     @classmethod
     def from_config(cls, config):
         # Models saved before these options existed had no validity channels,
-        # one head block of half the first level's width and no stream heads.
+        # one head block of half the first level's width, no stream heads and
+        # no full-resolution stems.
         older = {"validity_channels": False, "head_blocks": 1, "stream_supervision": 0.0,
                  "full_resolution_stem": 0}
         if "head_width" not in config:
