@@ -67,8 +67,10 @@ def parse_args(argv=None):
     parser.add_argument(
         "--ablations",
         default="",
-        help="extra MFAFNet-small rows, ';'-separated key=value switches, e.g. 'fusion=concat;low_branch=none'",
+        help="extra MFAFNet rows (preset --ablation-preset), ';'-separated key=value switches, "
+        "e.g. 'fusion=concat;low_branch=none'",
     )
+    parser.add_argument("--ablation-preset", default="small", help="preset of the --ablations rows")
     parser.add_argument("--skip-training", action="store_true", help="time inference only")
     parser.add_argument("--reference-channels", type=int, default=64, help="channels of the dense Conv2D reference")
     return parser.parse_args(argv)
@@ -161,9 +163,9 @@ def build_models(args):
     for item in filter(None, args.ablations.split(";")):
         key, value = item.split("=", 1)
         switch = {key.strip(): yaml.safe_load(value)}
-        models.append(
-            (f"MFAFNet-small {item.strip()}", lambda s=switch: MFAFNet(NUM_CLASSES, preset="small", **s), False)
-        )
+        preset = args.ablation_preset
+        models.append((f"MFAFNet-{preset} {item.strip()}",
+                       lambda s=switch, p=preset: MFAFNet(NUM_CLASSES, preset=p, **s), False))
     widths = {"widths": [int(w) for w in args.unet_widths.split(",")]} if args.unet_widths else {}
     for key in filter(None, args.unets.split(",")):
         factory = lambda k=key: UNet(NUM_CLASSES, modalities=UNET_MODALITIES[k], **widths)  # noqa: E731

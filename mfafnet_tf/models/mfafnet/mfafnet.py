@@ -41,6 +41,27 @@ def _decomposition(options, level, name):
     )
 
 
+def _conv_unit(width, synchronized_bn, prefix, suffix):
+    """3x3 conv -> BN -> ReLU layers named ``{prefix}_conv{suffix}`` etc."""
+    return (
+        keras.layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"{prefix}_conv{suffix}"),
+        keras.layers.BatchNormalization(synchronized=synchronized_bn, name=f"{prefix}_norm{suffix}"),
+        keras.layers.ReLU(name=f"{prefix}_relu{suffix}"),
+    )
+
+
+def _apply_units(units, x):
+    """Applies `_conv_unit` triples in order."""
+    for conv, norm, relu in units:
+        x = relu(norm(conv(x)))
+    return x
+
+
+def _classifier(num_classes, name):
+    """1x1 float32 logits (the head's and each stream's)."""
+    return keras.layers.Conv2D(num_classes, 1, dtype="float32", name=name)
+
+
 @keras.saving.register_keras_serializable(package="mfafnet_tf")
 class MFAFNet(SegmentationModel):
     """MFAFNet for semantic segmentation of co-registered optical and SAR scenes.
@@ -137,28 +158,13 @@ class MFAFNet(SegmentationModel):
         head_width = options["head_width"]
         head_up = InverseHaarUpsampling(head_width, name="head_upsampling")
         suffixes = [""] + [f"_{b}" for b in range(1, options["head_blocks"])]
-        head_blocks = [
-            (
-                keras.layers.Conv2D(head_width, 3, padding="same", use_bias=False, name=f"head_conv{s}"),
-                keras.layers.BatchNormalization(synchronized=sync, name=f"head_norm{s}"),
-                keras.layers.ReLU(name=f"head_relu{s}"),
-            )
-            for s in suffixes
-        ]
+        head_blocks = [_conv_unit(head_width, sync, "head", s) for s in suffixes]
         stem_width = int(options["full_resolution_stem"])
         stems = {
-            m: [
-                (
-                    keras.layers.Conv2D(stem_width, 3, padding="same", use_bias=False,
-                                        name=f"{m}_stem_conv_{j}"),
-                    keras.layers.BatchNormalization(synchronized=sync, name=f"{m}_stem_norm_{j}"),
-                    keras.layers.ReLU(name=f"{m}_stem_relu_{j}"),
-                )
-                for j in range(2)
-            ]
+            m: [_conv_unit(stem_width, sync, f"{m}_stem", f"_{j}") for j in range(2)]
             for m in ("optical", "sar")
         } if stem_width else {}
-        classifier = keras.layers.Conv2D(num_classes, 1, dtype="float32", name="classifier")
+        classifier = _classifier(num_classes, "classifier")
         crop = SpatialCrop(name="logits")
 
         # === Functional Model ===
@@ -171,12 +177,10 @@ class MFAFNet(SegmentationModel):
         stream_outputs = []
         if stems:
             for k, m in enumerate(("optical", "sar")):
-                for conv, norm, relu in stems[m]:
-                    full_resolution[k] = relu(norm(conv(full_resolution[k])))
+                full_resolution[k] = _apply_units(stems[m], full_resolution[k])
                 if options["stream_supervision"]:
-                    stream_outputs.append((keras.layers.Conv2D(
-                        num_classes, 1, dtype="float32", name=f"{m}_stem_classifier",
-                    )(full_resolution[k]), 1))
+                    stream_outputs.append(
+                        (_classifier(num_classes, f"{m}_stem_classifier")(full_resolution[k]), 1))
         skips = []
         for i in range(levels):
             for m in ("optical", "sar"):
@@ -187,8 +191,7 @@ class MFAFNet(SegmentationModel):
             skips.append([streams["optical"], streams["sar"], fused])
             if options["stream_supervision"]:
                 stream_outputs += [
-                    (keras.layers.Conv2D(num_classes, 1, dtype="float32",
-                                         name=f"{m}_classifier_{i}")(streams[m]), 2 ** (i + 1))
+                    (_classifier(num_classes, f"{m}_classifier_{i}")(streams[m]), 2 ** (i + 1))
                     for m in ("optical", "sar")
                 ]
         decoded = reconstructions[-1](skips[-1])
@@ -197,8 +200,7 @@ class MFAFNet(SegmentationModel):
         x = head_up(decoded)
         if options["full_resolution_skip"]:
             x = keras.layers.Concatenate(name="head_concat")([x, *full_resolution])
-        for conv, norm, relu in head_blocks:
-            x = relu(norm(conv(x)))
+        x = _apply_units(head_blocks, x)
         logits = crop([classifier(x), inputs["optical"]])
         common = (num_classes, optical_channels, sar_channels, normalization, class_names)
         super().__init__(
