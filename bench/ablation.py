@@ -31,6 +31,37 @@ from mfafnet_tf.evaluation.scene_evaluation import evaluate_run_dir  # noqa: E40
 from mfafnet_tf.training import train  # noqa: E402
 
 STEM_OFF = "model.options.full_resolution_stem=0"
+FALLBACK_OFF = "model.options.fallback_decoders=0.0"
+NO_DROPOUT = ["data.cloud_dropout=0.0", "data.modality_dropout=0.0", "data.sar_gap_dropout=0.0"]
+
+# Training for missing data (issue 10), screened before the stems were on: each
+# variant also turns them off.
+BEFORE_STEMS = {
+    "dropout=0": NO_DROPOUT,
+    "stream_supervision=1": ["model.options.stream_supervision=1.0"],
+    "modality_dropout=0.2": ["data.modality_dropout=0.2"],
+    "modality_dropout=0.4": ["data.modality_dropout=0.4"],
+    "sar_gap_dropout=0.5": ["data.sar_gap_dropout=0.5"],
+    "sar_gap_dropout=0+modality_dropout=0.2": ["data.sar_gap_dropout=0.0",
+                                               "data.modality_dropout=0.2"],
+    "stream_supervision=1+modality_dropout=0.2": ["model.options.stream_supervision=1.0",
+                                                  "data.modality_dropout=0.2"],
+    "head_blocks=2+modality_dropout=0.2": ["model.options.head_blocks=2",
+                                           "data.modality_dropout=0.2"],
+    "stream_supervision=0+sar_gap_dropout=0+modality_dropout=0.2": [
+        "model.options.stream_supervision=0.0", "data.sar_gap_dropout=0.0",
+        "data.modality_dropout=0.2"],
+}
+# The issue-10 screening of the stems, before the fallback decoders were on.
+BEFORE_FALLBACK = {
+    "dropout=0": NO_DROPOUT,
+    "full_resolution_stem=0": [STEM_OFF],
+    "full_resolution_stem=8": ["model.options.full_resolution_stem=8"],
+    "full_resolution_stem=32": ["model.options.full_resolution_stem=32"],
+    "head_blocks=2": ["model.options.head_blocks=2"],
+    **{f"full_resolution_stem=0+{name}": [*overrides, STEM_OFF]
+       for name, overrides in BEFORE_STEMS.items()},
+}
 
 # Each MFAFNet-tiny variant flips one switch of docs/model.md; the UNets are the demo's.
 VARIANTS = {
@@ -51,33 +82,19 @@ VARIANTS = {
     # The defaults before the ablation: the narrower head and the lower learning rate.
     "head_width=8+learning_rate=0.002": ["model.options={head_width: 8}", "train.learning_rate=0.002"],
     "validity_channels=false": ["model.options={validity_channels: false}"],
-    "dropout=0": ["data.cloud_dropout=0.0", "data.modality_dropout=0.0", "data.sar_gap_dropout=0.0"],
+    "dropout=0": NO_DROPOUT,
     "cloud_dropout=0": ["data.cloud_dropout=0.0"],
     "modality_dropout=0": ["data.modality_dropout=0.0"],
     "dropout_warmup=0.5": ["data.dropout_warmup=0.5"],
-    # The full-resolution stems (issue 10): without them (the defaults before), narrower, wider.
+    # The full-resolution stems (issue 10): without them, narrower, wider.
     "full_resolution_stem=0": [STEM_OFF],
     "full_resolution_stem=8": ["model.options.full_resolution_stem=8"],
     "full_resolution_stem=32": ["model.options.full_resolution_stem=32"],
-    # Training for missing data (issue 10), screened before the stems were on: each
-    # variant also turns them off.
-    **{f"full_resolution_stem=0+{name}": [*overrides, STEM_OFF] for name, overrides in {
-        "dropout=0": ["data.cloud_dropout=0.0", "data.modality_dropout=0.0",
-                      "data.sar_gap_dropout=0.0"],
-        "stream_supervision=1": ["model.options.stream_supervision=1.0"],
-        "modality_dropout=0.2": ["data.modality_dropout=0.2"],
-        "modality_dropout=0.4": ["data.modality_dropout=0.4"],
-        "sar_gap_dropout=0.5": ["data.sar_gap_dropout=0.5"],
-        "sar_gap_dropout=0+modality_dropout=0.2": ["data.sar_gap_dropout=0.0",
-                                                   "data.modality_dropout=0.2"],
-        "stream_supervision=1+modality_dropout=0.2": ["model.options.stream_supervision=1.0",
-                                                      "data.modality_dropout=0.2"],
-        "head_blocks=2+modality_dropout=0.2": ["model.options.head_blocks=2",
-                                               "data.modality_dropout=0.2"],
-        "stream_supervision=0+sar_gap_dropout=0+modality_dropout=0.2": [
-            "model.options.stream_supervision=0.0", "data.sar_gap_dropout=0.0",
-            "data.modality_dropout=0.2"],
-    }.items()},
+    # Without the per-modality fallback decoders (issue 10; the defaults before),
+    # and the issue-10 screening done before they were on: each also turns them off.
+    "fallback_decoders=0": [FALLBACK_OFF],
+    **{f"fallback_decoders=0+{name}": [*overrides, FALLBACK_OFF]
+       for name, overrides in BEFORE_FALLBACK.items()},
     "stream_supervision=0": ["model.options.stream_supervision=0.0"],
     "sar_gap_dropout=0": ["data.sar_gap_dropout=0.0"],
     "depth=2": ["model.options={transformer_depth: 2, inn_depth: 2}"],
@@ -86,8 +103,7 @@ VARIANTS = {
        for name, model in RUNS.items() if model},
     # Dropout applies to the early-fusion UNet too (it takes both modalities).
     "unet_optical_sar+dropout=0": [*RUNS["unet_optical_sar"], f"model.widths={BASELINE_WIDTHS}",
-                                   "data.cloud_dropout=0.0", "data.modality_dropout=0.0",
-                                   "data.sar_gap_dropout=0.0"],
+                                   *NO_DROPOUT],
 }
 RESULT = "ablation_run.json"
 

@@ -16,6 +16,7 @@ from mfafnet_tf.layers.semantic_alignment import SemanticAlignment
 from mfafnet_tf.layers.spatial_crop import SpatialCrop
 from mfafnet_tf.layers.spatial_padding import SpatialPadding
 from mfafnet_tf.layers.spatial_reduction_attention import SpatialReductionAttention
+from mfafnet_tf.layers.validity_gate import ValidityGate
 
 __all__ = [
     "AffineCoupling",
@@ -34,4 +35,5 @@ __all__ = [
     "SpatialCrop",
     "SpatialPadding",
     "SpatialReductionAttention",
+    "ValidityGate",
 ]

@@ -7,7 +7,7 @@ from mfafnet_tf.errors import ConfigError
 from mfafnet_tf.layers.input_normalization import InputNormalization
 from mfafnet_tf.losses.segmentation_cross_entropy import SegmentationCrossEntropy
 from mfafnet_tf.metrics.pixel_accuracy import PixelAccuracy
-from mfafnet_tf.models.stream_supervision import stream_loss
+from mfafnet_tf.models.stream_supervision import fallback_loss, stream_loss
 
 IGNORE_CLASS = 255
 MODALITIES = ("optical", "sar")
@@ -119,6 +119,11 @@ class SegmentationModel(keras.Model):
             cross-entropy (``stream_supervision.stream_loss``) and never run
             at inference.
         stream_weight: weight of that loss.
+        fallback_outputs: ``(logits, modality)`` pairs of per-modality
+            fallback decoders (padded full resolution), trained with
+            ``fallback_weight`` times their mean cross-entropy over the pixels
+            where their modality is valid (``stream_supervision.fallback_loss``).
+        fallback_weight: weight of that loss.
     """
 
     def __init__(
@@ -135,15 +140,19 @@ class SegmentationModel(keras.Model):
         input_bands=None,
         stream_outputs=(),
         stream_weight=0.0,
+        fallback_outputs=(),
+        fallback_weight=0.0,
     ):
         super().__init__(inputs=inputs, outputs=outputs, name=name)
         # Training-only graph that also returns the per-stream logits.
         self._stream_strides = [stride for _, stride in stream_outputs]
         self._stream_weight = float(stream_weight)
+        self._fallback_modalities = [modality for _, modality in fallback_outputs]
+        self._fallback_weight = float(fallback_weight)
         self._supervised = None
-        if stream_outputs:
+        if stream_outputs or fallback_outputs:
             self._supervised = keras.Model(
-                inputs, [outputs, *(logits for logits, _ in stream_outputs)],
+                inputs, [outputs, *(logits for logits, _ in (*stream_outputs, *fallback_outputs))],
                 name=f"{name}_supervised")
         self.num_classes = int(num_classes)
         self.optical_channels = int(optical_channels)
@@ -172,17 +181,24 @@ class SegmentationModel(keras.Model):
         return cls(**config)
 
     def train_step(self, data):
-        """Keras' step, plus the weighted per-stream cross-entropy when the model has one."""
+        """Keras' step, plus the weighted per-stream and fallback cross-entropies of the model."""
         if self._supervised is None:
             return super().train_step(data)
         x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
         with tf.GradientTape() as tape:
-            y_pred, *streams = self._supervised(x, training=True)
+            y_pred, *extra = self._supervised(x, training=True)
+            count = len(self._stream_strides)
+            streams, fallbacks = extra[:count], extra[count:]
             loss = self._compute_loss(
                 x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=True)
-            # Both terms are already scaled by 1 / replicas (Keras' losses are).
-            loss += self._stream_weight * stream_loss(
-                y, sample_weight, streams, self._stream_strides, IGNORE_CLASS)
+            # All terms are already scaled by 1 / replicas (Keras' losses are).
+            if streams:
+                loss += self._stream_weight * stream_loss(
+                    y, sample_weight, streams, self._stream_strides, IGNORE_CLASS)
+            if fallbacks:
+                loss += self._fallback_weight * fallback_loss(
+                    y, sample_weight, fallbacks, [x[m] for m in self._fallback_modalities],
+                    IGNORE_CLASS)
             replicas = tf.distribute.get_strategy().num_replicas_in_sync
             self._loss_tracker.update_state(
                 loss * replicas, sample_weight=tf.shape(tf.nest.flatten(x)[0])[0])

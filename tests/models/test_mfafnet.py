@@ -161,7 +161,8 @@ def test_validity_channels_are_on_by_default_and_off_for_older_configs():
     assert model.get_layer("sar_normalization").validity
     first_conv = lambda m: m.get_layer("optical_down_0").conv.kernel.shape  # noqa: E731
     config = model.get_config()
-    del config["validity_channels"]  # as saved before the option existed
+    # As saved before the options existed.
+    del config["validity_channels"], config["fallback_decoders"]
     older = MFAFNet.from_config(config)
     assert not older.get_layer("optical_normalization").validity
     assert first_conv(model)[-2] == first_conv(older)[-2] + 4  # one more band in each Haar subband

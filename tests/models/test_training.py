@@ -21,6 +21,7 @@ ABLATIONS = [
     {"full_resolution_skip": False},
     {"head_blocks": 2},
     {"full_resolution_stem": 8},
+    {"fallback_decoders": 0.0},
 ]
 
 

@@ -11,6 +11,7 @@ from mfafnet_tf.layers.inverse_haar_upsampling import InverseHaarUpsampling
 from mfafnet_tf.layers.semantic_alignment import SemanticAlignment
 from mfafnet_tf.layers.spatial_crop import SpatialCrop
 from mfafnet_tf.layers.spatial_padding import SpatialPadding
+from mfafnet_tf.layers.validity_gate import ValidityGate
 from mfafnet_tf.models.mfafnet.mfafnet_presets import PRESETS, resolve_options
 from mfafnet_tf.models.segmentation_model import (
     SegmentationModel,
@@ -58,8 +59,33 @@ def _apply_units(units, x):
 
 
 def _classifier(num_classes, name):
-    """1x1 float32 logits (the head's and each stream's)."""
+    """1x1 float32 logits (the head's, each stream's and each fallback decoder's)."""
     return keras.layers.Conv2D(num_classes, 1, dtype="float32", name=name)
+
+
+def _fallback_decoder(options, num_classes, synchronized_bn, modality):
+    """The layers of one modality's fallback decoder (a light UNet decoder)."""
+    widths, head_width = options["widths"], options["head_width"]
+    prefix = f"{modality}_fallback"
+    return {
+        "up": [InverseHaarUpsampling(widths[i], name=f"{prefix}_upsampling_{i}")
+               for i in range(len(widths) - 1)],
+        "units": [_conv_unit(widths[i], synchronized_bn, prefix, f"_{i}")
+                  for i in range(len(widths) - 1)],
+        "head_up": InverseHaarUpsampling(head_width, name=f"{prefix}_head_upsampling"),
+        "head": _conv_unit(head_width, synchronized_bn, f"{prefix}_head", ""),
+        "classifier": _classifier(num_classes, f"{prefix}_classifier"),
+    }
+
+
+def _decode_alone(decoder, skips, full_resolution):
+    """Logits of one modality from its stream's features at every level."""
+    x = skips[-1]
+    for i in reversed(range(len(skips) - 1)):
+        x = keras.layers.Concatenate()([skips[i], decoder["up"][i](x)])
+        x = _apply_units([decoder["units"][i]], x)
+    x = keras.layers.Concatenate()([decoder["head_up"](x), full_resolution])
+    return decoder["classifier"](_apply_units([decoder["head"]], x))
 
 
 @keras.saving.register_keras_serializable(package="mfafnet_tf")
@@ -89,7 +115,7 @@ class MFAFNet(SegmentationModel):
             high_branch, fusion, alignment, alignment_weight, alignment_tokens,
             alignment_kernels, alignment_kernel_multiplier, coupling_clamp,
             full_resolution_skip, full_resolution_stem, validity_channels,
-            head_width, head_blocks, stream_supervision).
+            head_width, head_blocks, stream_supervision, fallback_decoders).
 
     Inputs: ``{"optical": (B, H, W, optical_channels), "sar": (B, H, W, sar_channels)}``
     of raw values, NaN = nodata, any H and W. Output: float32 logits
@@ -165,6 +191,9 @@ class MFAFNet(SegmentationModel):
             for m in ("optical", "sar")
         } if stem_width else {}
         classifier = _classifier(num_classes, "classifier")
+        fallbacks = {
+            m: _fallback_decoder(options, num_classes, sync, m) for m in ("optical", "sar")
+        } if options["fallback_decoders"] else {}
         crop = SpatialCrop(name="logits")
 
         # === Functional Model ===
@@ -173,7 +202,8 @@ class MFAFNet(SegmentationModel):
             "sar": keras.Input((None, None, sar_channels), name="sar"),
         }
         streams = {m: padding(normalizers[m](inputs[m])) for m in ("optical", "sar")}
-        full_resolution = [streams["optical"], streams["sar"]]
+        normalized = [streams["optical"], streams["sar"]]
+        full_resolution = list(normalized)
         stream_outputs = []
         if stems:
             for k, m in enumerate(("optical", "sar")):
@@ -201,11 +231,21 @@ class MFAFNet(SegmentationModel):
         if options["full_resolution_skip"]:
             x = keras.layers.Concatenate(name="head_concat")([x, *full_resolution])
         x = _apply_units(head_blocks, x)
-        logits = crop([classifier(x), inputs["optical"]])
+        logits = classifier(x)
+        fallback_outputs = []
+        if fallbacks:
+            fallback_outputs = [
+                (_decode_alone(fallbacks[m], [skip[k] for skip in skips], full_resolution[k]), m)
+                for k, m in enumerate(("optical", "sar"))
+            ]
+            gate = ValidityGate(name="validity_gate")
+            logits = gate([logits, *(out for out, _ in fallback_outputs), *normalized])
+        logits = crop([logits, inputs["optical"]])
         common = (num_classes, optical_channels, sar_channels, normalization, class_names)
         super().__init__(
             inputs, logits, *common, synchronized_bn=sync, name=name, input_bands=input_bands,
             stream_outputs=stream_outputs, stream_weight=options["stream_supervision"],
+            fallback_outputs=fallback_outputs, fallback_weight=options["fallback_decoders"],
         )
 
         # === Config ===
@@ -219,10 +259,10 @@ class MFAFNet(SegmentationModel):
     @classmethod
     def from_config(cls, config):
         # Models saved before these options existed had no validity channels,
-        # one head block of half the first level's width, no stream heads and
-        # no full-resolution stems.
+        # one head block of half the first level's width, no stream heads, no
+        # full-resolution stems and no fallback decoders.
         older = {"validity_channels": False, "head_blocks": 1, "stream_supervision": 0.0,
-                 "full_resolution_stem": 0}
+                 "full_resolution_stem": 0, "fallback_decoders": 0.0}
         if "head_width" not in config:
             widths = config.get("widths", PRESETS[config.get("preset", "small")]["widths"])
             older["head_width"] = max(8, widths[0] // 2)

@@ -43,6 +43,12 @@ DEFAULTS = {
     # modality's stream at every level, trained in the step only (0: none), so
     # that each stream can classify alone where the other modality is missing.
     "stream_supervision": 0.5,
+    # Weight of the cross-entropy of two per-modality fallback decoders (None:
+    # 1 with validity channels, else none; 0: none). Each decodes its own
+    # stream alone, up to full resolution, and is trained where its modality is
+    # valid; where only one modality is valid the output takes that decoder's
+    # logits (mixed with the fused ones for the SAR; layers/validity_gate.py).
+    "fallback_decoders": None,
 }
 
 PRESETS = {
@@ -104,6 +110,16 @@ def resolve_options(preset, overrides):
     if not options["stream_supervision"] >= 0:
         raise ConfigError(
             f"stream_supervision: expected a weight >= 0, found {options['stream_supervision']}.")
+    if options["fallback_decoders"] is None:
+        options["fallback_decoders"] = 1.0 if options["validity_channels"] else 0.0
+    if not options["fallback_decoders"] >= 0:
+        raise ConfigError(
+            f"fallback_decoders: expected a weight >= 0, found {options['fallback_decoders']}.")
+    if options["fallback_decoders"] and not options["validity_channels"]:
+        raise ConfigError(
+            "fallback_decoders: the output chooses between the decoders by the inputs' "
+            "validity, which needs validity_channels: true; set fallback_decoders: 0 or "
+            "turn the validity channels on.")
     if options["alignment_tokens"] < 1:
         raise ConfigError(f"alignment_tokens: expected >= 1, found {options['alignment_tokens']}.")
     return options
