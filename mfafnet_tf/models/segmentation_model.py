@@ -119,8 +119,9 @@ class SegmentationModel(keras.Model):
             cross-entropy (``stream_supervision.stream_loss``) and never run
             at inference.
         stream_weight: weight of that loss.
-        fallback_outputs: ``(logits, modality)`` pairs of per-modality
-            fallback decoders (padded full resolution), trained with
+        fallback_outputs: ``(logits, normalized)`` pairs of per-modality
+            fallback decoders (padded full resolution) and their modality's
+            padded normalized input with its validity channel, trained with
             ``fallback_weight`` times their mean cross-entropy over the pixels
             where their modality is valid (``stream_supervision.fallback_loss``).
         fallback_weight: weight of that loss.
@@ -147,12 +148,12 @@ class SegmentationModel(keras.Model):
         # Training-only graph that also returns the per-stream logits.
         self._stream_strides = [stride for _, stride in stream_outputs]
         self._stream_weight = float(stream_weight)
-        self._fallback_modalities = [modality for _, modality in fallback_outputs]
         self._fallback_weight = float(fallback_weight)
         self._supervised = None
         if stream_outputs or fallback_outputs:
             self._supervised = keras.Model(
-                inputs, [outputs, *(logits for logits, _ in (*stream_outputs, *fallback_outputs))],
+                inputs, [outputs, *(logits for logits, _ in stream_outputs),
+                         *(tensor for pair in fallback_outputs for tensor in pair)],
                 name=f"{name}_supervised")
         self.num_classes = int(num_classes)
         self.optical_channels = int(optical_channels)
@@ -188,7 +189,8 @@ class SegmentationModel(keras.Model):
         with tf.GradientTape() as tape:
             y_pred, *extra = self._supervised(x, training=True)
             count = len(self._stream_strides)
-            streams, fallbacks = extra[:count], extra[count:]
+            # Then (logits, normalized input) of each fallback decoder.
+            streams, fallbacks, normalized = extra[:count], extra[count::2], extra[count + 1::2]
             loss = self._compute_loss(
                 x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=True)
             # All terms are already scaled by 1 / replicas (Keras' losses are).
@@ -197,8 +199,7 @@ class SegmentationModel(keras.Model):
                     y, sample_weight, streams, self._stream_strides, IGNORE_CLASS)
             if fallbacks:
                 loss += self._fallback_weight * fallback_loss(
-                    y, sample_weight, fallbacks, [x[m] for m in self._fallback_modalities],
-                    IGNORE_CLASS)
+                    y, sample_weight, fallbacks, normalized, IGNORE_CLASS)
             replicas = tf.distribute.get_strategy().num_replicas_in_sync
             self._loss_tracker.update_state(
                 loss * replicas, sample_weight=tf.shape(tf.nest.flatten(x)[0])[0])

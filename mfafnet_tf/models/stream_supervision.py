@@ -44,26 +44,28 @@ def stream_loss(labels, sample_weight, stream_logits, strides, ignore_class):
     return total / len(stream_logits)
 
 
-def fallback_loss(labels, sample_weight, fallback_logits, raw_inputs, ignore_class):
+def fallback_loss(labels, sample_weight, fallback_logits, normalized_inputs, ignore_class):
     """Mean cross-entropy of each fallback decoder where its modality is valid.
 
     Args:
         labels: int [B, H, W] with ``ignore_class`` for unlabelled pixels.
         sample_weight: float [B, H, W] or None.
         fallback_logits: list of float [B, H', W', classes] (padded size).
-        raw_inputs: the raw input [B, H, W, C] of each decoder's modality; a
-            pixel with any non-finite band counts for nothing.
+        normalized_inputs: for each decoder, its modality's padded normalized
+            input [B, H', W', C + 1], whose last channel is the validity
+            (``InputNormalization(validity=True)``); invalid pixels count for
+            nothing.
         ignore_class: the label value that counts for nothing.
     """
     cross_entropy = SegmentationCrossEntropy(ignore_class=ignore_class)
     labels = ops.cast(labels, "int32")
     total = 0.0
-    for logits, raw in zip(fallback_logits, raw_inputs):
+    for logits, normalized in zip(fallback_logits, normalized_inputs):
         rows, cols = ops.shape(logits)[1], ops.shape(logits)[2]
-        valid = ops.cast(ops.all(ops.isfinite(raw), axis=-1), "float32")
+        weights = ops.cast(normalized[..., -1], "float32")
         if sample_weight is not None:
-            valid = valid * ops.cast(sample_weight, "float32")
+            weights = weights * sample_at_stride(
+                ops.cast(sample_weight, "float32"), rows, cols, 1, 0.0)
         total = total + cross_entropy(
-            sample_at_stride(labels, rows, cols, 1, ignore_class), logits,
-            sample_weight=sample_at_stride(valid, rows, cols, 1, 0.0))
+            sample_at_stride(labels, rows, cols, 1, ignore_class), logits, sample_weight=weights)
     return total / len(fallback_logits)

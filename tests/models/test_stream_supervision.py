@@ -89,6 +89,13 @@ def _inputs_with_gaps(x):
     return {"optical": optical, "sar": sar}
 
 
+def _validity_input(raw, rows):
+    """A padded normalized input as the loss sees it: bands (unused) and validity last."""
+    normalized = np.zeros((raw.shape[0], rows, raw.shape[2], raw.shape[3] + 1), "float32")
+    normalized[:, :raw.shape[1], :, -1] = np.isfinite(raw).all(-1)
+    return normalized
+
+
 def test_fallback_loss_counts_only_pixels_where_the_modality_is_valid():
     rng = np.random.default_rng(0)
     labels = rng.integers(0, 3, (2, 7, 8)).astype("int32")
@@ -99,7 +106,8 @@ def test_fallback_loss_counts_only_pixels_where_the_modality_is_valid():
     optical[:, 3:5, :, 2] = np.nan
     sar[:, :, 5:] = np.nan
     logits = [rng.normal(size=(2, 8, 8, 3)).astype("float32") for _ in range(2)]
-    loss = float(fallback_loss(labels, weights, logits, [optical, sar], 255))
+    normalized = [_validity_input(optical, 8), _validity_input(sar, 8)]
+    loss = float(fallback_loss(labels, weights, logits, normalized, 255))
     # The logits are padded by one row, whose labels count for nothing.
     padded = np.full((2, 8, 8), 255, "int32")
     padded[:, :7] = labels
@@ -142,16 +150,16 @@ def test_fallback_decoders_add_their_weighted_loss_and_save_and_load(batch, tmp_
     model = MFAFNet(num_classes=4, preset="tiny", alignment="none", fallback_decoders=2.0)
     # Default: on with validity channels.
     assert MFAFNet(num_classes=4, preset="tiny").options["fallback_decoders"] == 1.0
-    assert model._fallback_modalities == ["optical", "sar"]
     assert len(model.trainable_weights) > len(plain.trainable_weights)
     model.compile(run_eagerly=True)
     logits, *extra = model._supervised(x, training=True)
-    streams, fallbacks = extra[:10], extra[10:]
+    streams, fallbacks = extra[:10], extra[10::2]
     assert [f.shape[1:] for f in fallbacks] == [(32, 32, 4)] * 2
+    # Each decoder is scored where its raw input has all bands finite.
+    normalized = [_validity_input(x["optical"], 32), _validity_input(x["sar"], 32)]
     expected = (float(SegmentationCrossEntropy()(labels, logits))
                 + 0.5 * float(stream_loss(labels, None, streams, model._stream_strides, 255))
-                + 2.0 * float(fallback_loss(labels, None, fallbacks, [x["optical"], x["sar"]],
-                                            255)))
+                + 2.0 * float(fallback_loss(labels, None, fallbacks, normalized, 255)))
     head = model.get_layer("sar_fallback_classifier").kernel
     before = head.numpy().copy()
     logs = model.train_on_batch(x, labels, return_dict=True)

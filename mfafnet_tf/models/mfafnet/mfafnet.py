@@ -235,7 +235,8 @@ class MFAFNet(SegmentationModel):
         fallback_outputs = []
         if fallbacks:
             fallback_outputs = [
-                (_decode_alone(fallbacks[m], [skip[k] for skip in skips], full_resolution[k]), m)
+                (_decode_alone(fallbacks[m], [skip[k] for skip in skips], full_resolution[k]),
+                 normalized[k])
                 for k, m in enumerate(("optical", "sar"))
             ]
             gate = ValidityGate(name="validity_gate")
