@@ -24,10 +24,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from mfafnet_tf.cli.demo import BASELINE_WIDTHS, RUNS, demo_recipe  # noqa: E402
+from mfafnet_tf.config.demo_runs import BASELINE_WIDTHS, RUNS, demo_recipe  # noqa: E402
 from mfafnet_tf.config import load_config  # noqa: E402
 from mfafnet_tf.data.atomic import write_text  # noqa: E402
 from mfafnet_tf.evaluation.scene_evaluation import evaluate_run_dir  # noqa: E402
+from mfafnet_tf.models.mfafnet.mfafnet_options import CHOICES  # noqa: E402
 from mfafnet_tf.training import train  # noqa: E402
 
 STEM_OFF = "model.options.full_resolution_stem=0"
@@ -66,15 +67,11 @@ BEFORE_FALLBACK = {
 # Each MFAFNet-tiny variant flips one switch of docs/model.md; the UNets are the demo's.
 VARIANTS = {
     "mfafnet_tiny": [],
-    "downsampling=strided_conv": ["model.options={downsampling: strided_conv}"],
-    "downsampling=max_pool": ["model.options={downsampling: max_pool}"],
-    "low_branch=none": ["model.options={low_branch: none}"],
-    "high_branch=conv": ["model.options={high_branch: conv}"],
-    "fusion=concat": ["model.options={fusion: concat}"],
-    "fusion=sum": ["model.options={fusion: sum}"],
+    # Every ablation switch of MFAFNetOptions (DESIGN §3), one alternative at a time.
+    **{f"{name}={choice}": [f"model.options.{name}={choice}"]
+       for name, choices in CHOICES.items() for choice in choices[1:]},
     "learning_rate=0.002": ["train.learning_rate=0.002"],
     "learning_rate=0.008": ["train.learning_rate=0.008"],
-    "alignment=none": ["model.options={alignment: none}"],
     "alignment_weight=0.5": ["train.alignment_weight=0.5"],
     "full_resolution_skip=false": ["model.options={full_resolution_skip: false}"],
     "head_width=8": ["model.options={head_width: 8}"],
@@ -82,6 +79,8 @@ VARIANTS = {
     # The defaults before the ablation: the narrower head and the lower learning rate.
     "head_width=8+learning_rate=0.002": ["model.options={head_width: 8}", "train.learning_rate=0.002"],
     "validity_channels=false": ["model.options={validity_channels: false}"],
+    # The paper's network alone: no all-weather head, no full-resolution skip.
+    "all_weather=false": ["model.options.all_weather=false"],
     "dropout=0": NO_DROPOUT,
     "cloud_dropout=0": ["data.cloud_dropout=0.0"],
     "modality_dropout=0": ["data.modality_dropout=0.0"],

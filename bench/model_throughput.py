@@ -123,7 +123,7 @@ def plain_forms():
     """Layers built and run inside use their plain (unfused) forms."""
     saved = {cls: getattr(cls, name) for cls, (name, _) in PLAIN_FORMS.items()}
     for cls, (name, plain) in PLAIN_FORMS.items():
-        setattr(cls, name, plain)
+        setattr(cls, name, getattr(cls, plain))
     try:
         yield
     finally:

@@ -27,7 +27,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from ablation import run_variant, variant_dir  # noqa: E402
 
-from mfafnet_tf.cli.demo import demo_recipe  # noqa: E402
+from mfafnet_tf.config.demo_runs import demo_recipe  # noqa: E402
 from mfafnet_tf.data.atomic import write_csv, write_text  # noqa: E402
 from mfafnet_tf.evaluation.robustness import (  # noqa: E402
     robustness_markdown,

@@ -15,6 +15,8 @@ __version__ = "0.1.0"
 # Public name -> module that defines it, imported on first access.
 _PUBLIC = {
     "MFAFNet": "mfafnet_tf.models.mfafnet.mfafnet",
+    "MFAFNetBackbone": "mfafnet_tf.models.mfafnet.mfafnet_backbone",
+    "MFAFNetOptions": "mfafnet_tf.models.mfafnet.mfafnet_options",
     "UNet": "mfafnet_tf.models.unet.unet",
     "predict_scene": "mfafnet_tf.inference.predict_scene",
 }

@@ -13,7 +13,8 @@ def _spec(**kwargs):
 class TuneSpace:
     """Search space over MFAFNet's architecture and optimizer, with defaults.
 
-    Per-level settings (``widths``, ``low_freq_ratios``, ``sr_ratios``) are
+    A hyperparameter named like an MFAFNet option (``MFAFNetOptions``) sets
+    ``model.options.<name>``. Per-level settings (``widths``, ``low_freq_ratios``, ``sr_ratios``) are
     choices among whole lists, one entry per encoder level.
     """
 
@@ -29,7 +30,7 @@ class TuneSpace:
     alignment_weight: HyperparameterSpec = _spec(
         min=0.01, max=1.0, sampling="log", default=0.1
     )
-    alignment_kernel: HyperparameterSpec = _spec(
+    alignment: HyperparameterSpec = _spec(
         values=["gaussian_mmd", "linear_mmd"], default="gaussian_mmd"
     )
     learning_rate: HyperparameterSpec = _spec(

@@ -46,7 +46,8 @@ class AffineCoupling(keras.layers.Layer):
         for net in (self.phi, self.rho, self.eta):
             net.build(half_shape)
 
-    def _log_scale(self, z2):
+    def log_scale(self, z2):
+        """The soft-clamped log-scale ``s = clamp * tanh(rho(z2) / clamp)`` of eq. 4."""
         return self.clamp * ops.tanh(self.rho(z2) / self.clamp)
 
     def call(self, inputs):
@@ -61,14 +62,21 @@ class AffineCoupling(keras.layers.Layer):
         blocks this way without concatenating and splitting between them.
         """
         z2 = z2 + self.phi(z1)
-        z1 = z1 * ops.exp(self._log_scale(z2)) + self.eta(z2)
+        z1 = z1 * ops.exp(self.log_scale(z2)) + self.eta(z2)
         return z1, z2
+
+    def plain_call(self, inputs):
+        """``call`` as the paper writes it: split, couple, concatenate per block."""
+        z1, z2 = ops.split(inputs, 2, axis=-1)
+        z2 = z2 + self.phi(z1)
+        z1 = z1 * ops.exp(self.log_scale(z2)) + self.eta(z2)
+        return ops.concatenate([z1, z2], axis=-1)
 
     def inverse(self, outputs):
         """Recovers the block's input from its output."""
         half = outputs.shape[-1] // 2
         z1, z2 = outputs[..., :half], outputs[..., half:]
-        z1 = (z1 - self.eta(z2)) * ops.exp(-self._log_scale(z2))
+        z1 = (z1 - self.eta(z2)) * ops.exp(-self.log_scale(z2))
         z2 = z2 - self.phi(z1)
         return ops.concatenate([z1, z2], axis=-1)
 

@@ -87,6 +87,21 @@ class CrossFeatureFusion(keras.layers.Layer):
             fused = self._fused_cross_attention(optical, sar)
         return ops.relu(self.fuse_norm(fused, training=training))
 
+
+    def plain_call(self, inputs, training=None):
+        """``call`` as eq. 5 writes it: one attention per stream, then the fuse conv."""
+        optical, sar = inputs
+        if self.mode == "sum":
+            merged = optical + sar
+        elif self.mode == "concat":
+            merged = ops.concatenate([optical, sar], axis=-1)
+        else:
+            normed = [norm(x) for norm, x in zip(self.norms, (optical, sar))]
+            joint = ops.concatenate(normed, axis=-1)
+            rebuilt = [x + attention(joint, n)
+                       for x, n, attention in zip((optical, sar), normed, self.attentions)]
+            merged = ops.concatenate(rebuilt, axis=-1)
+        return ops.relu(self.fuse_norm(self.fuse(merged), training=training))
     def _fused_cross_attention(self, optical, sar):
         """``fuse(concat(F_o + A_o, F_s + A_s))`` with both attentions as one op.
 

@@ -112,6 +112,19 @@ class FeatureDecomposition(keras.layers.Layer):
         x = x + self.merge_depthwise(x)
         return self.merge_project(x)
 
+
+    def plain_call(self, inputs):
+        """``call`` with the high branch as whole coupling blocks (the paper's form)."""
+        low = inputs[..., : self.low_channels]
+        high = inputs[..., self.low_channels :]
+        for block in self.low_blocks:
+            low = block(low)
+        for block in self.high_blocks:
+            update = block(high)
+            high = update if self.high_branch == "inn" else high + update
+        x = ops.concatenate([low, high], axis=-1)
+        x = x + self.merge_depthwise(x)
+        return self.merge_project(x)
     def _high_parts(self, inputs):
         """The high-frequency branch's output as a list of channel blocks.
 

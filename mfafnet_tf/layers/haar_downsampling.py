@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from mfafnet_tf.layers.downsampling_block import DownsamplingBlock
+from mfafnet_tf.layers.haar_dwt import HaarDWT
 from mfafnet_tf.layers.haar_filters import analysis_kernel, check_even
 
 
@@ -34,3 +35,7 @@ class HaarDownsampling(DownsamplingBlock):
     def convolve(self, inputs):
         kernel = analysis_kernel(ops.cast(self.conv.kernel, inputs.dtype))
         return ops.conv(inputs, kernel, strides=2)
+
+    def plain_convolve(self, inputs):
+        """``convolve`` as eq. 1 writes it: the Haar DWT, then the 1x1 convolution."""
+        return self.conv(HaarDWT()(inputs))

@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from mfafnet_tf.layers.haar_filters import pixel_major
+from mfafnet_tf.layers.haar_idwt import HaarIDWT
 from mfafnet_tf.layers.shape_utils import scale_size
 
 
@@ -40,6 +41,10 @@ class InverseHaarUpsampling(keras.layers.Layer):
         blocks = ops.transpose(blocks, (0, 1, 3, 2, 4, 5))  # (B, H, i, W, j, F)
         return ops.reshape(blocks, (batch, 2 * height, 2 * width, self.filters))
 
+
+    def plain_call(self, inputs):
+        """``call`` as the dual of eq. 1: the 1x1 convolution, then the Haar IDWT."""
+        return HaarIDWT()(self.conv(inputs))
     def compute_output_shape(self, input_shape):
         batch, height, width, _ = input_shape
         return (batch, scale_size(height, 2), scale_size(width, 2), self.filters)

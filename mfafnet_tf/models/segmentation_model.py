@@ -1,13 +1,11 @@
-"""Base class of the segmentation models: compile defaults, training step, input normalization."""
+"""Base class of the segmentation models: compile defaults, input normalization, metadata."""
 
 import keras
-import tensorflow as tf
 
 from mfafnet_tf.errors import ConfigError
 from mfafnet_tf.layers.input_normalization import InputNormalization
 from mfafnet_tf.losses.segmentation_cross_entropy import SegmentationCrossEntropy
 from mfafnet_tf.metrics.pixel_accuracy import PixelAccuracy
-from mfafnet_tf.models.stream_supervision import fallback_loss, stream_loss
 
 IGNORE_CLASS = 255
 MODALITIES = ("optical", "sar")
@@ -114,17 +112,6 @@ class SegmentationModel(keras.Model):
         name: model name.
         input_bands: the raster bands each input was trained on, kept as
             metadata (see `check_input_bands`), or None.
-        stream_outputs: ``(logits, stride)`` pairs of auxiliary per-stream
-            classifiers, trained with ``stream_weight`` times their mean
-            cross-entropy (``stream_supervision.stream_loss``) and never run
-            at inference.
-        stream_weight: weight of that loss.
-        fallback_outputs: ``(logits, normalized)`` pairs of per-modality
-            fallback decoders (padded full resolution) and their modality's
-            padded normalized input with its validity channel, trained with
-            ``fallback_weight`` times their mean cross-entropy over the pixels
-            where their modality is valid (``stream_supervision.fallback_loss``).
-        fallback_weight: weight of that loss.
     """
 
     def __init__(
@@ -139,22 +126,8 @@ class SegmentationModel(keras.Model):
         synchronized_bn,
         name,
         input_bands=None,
-        stream_outputs=(),
-        stream_weight=0.0,
-        fallback_outputs=(),
-        fallback_weight=0.0,
     ):
         super().__init__(inputs=inputs, outputs=outputs, name=name)
-        # Training-only graph that also returns the per-stream logits.
-        self._stream_strides = [stride for _, stride in stream_outputs]
-        self._stream_weight = float(stream_weight)
-        self._fallback_weight = float(fallback_weight)
-        self._supervised = None
-        if stream_outputs or fallback_outputs:
-            self._supervised = keras.Model(
-                inputs, [outputs, *(logits for logits, _ in stream_outputs),
-                         *(tensor for pair in fallback_outputs for tensor in pair)],
-                name=f"{name}_supervised")
         self.num_classes = int(num_classes)
         self.optical_channels = int(optical_channels)
         self.sar_channels = int(sar_channels)
@@ -180,33 +153,6 @@ class SegmentationModel(keras.Model):
     @classmethod
     def from_config(cls, config):
         return cls(**config)
-
-    def train_step(self, data):
-        """Keras' step, plus the weighted per-stream and fallback cross-entropies of the model."""
-        if self._supervised is None:
-            return super().train_step(data)
-        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
-        with tf.GradientTape() as tape:
-            y_pred, *extra = self._supervised(x, training=True)
-            count = len(self._stream_strides)
-            # Then (logits, normalized input) of each fallback decoder.
-            streams, fallbacks, normalized = extra[:count], extra[count::2], extra[count + 1::2]
-            loss = self._compute_loss(
-                x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=True)
-            # All terms are already scaled by 1 / replicas (Keras' losses are).
-            if streams:
-                loss += self._stream_weight * stream_loss(
-                    y, sample_weight, streams, self._stream_strides, IGNORE_CLASS)
-            if fallbacks:
-                loss += self._fallback_weight * fallback_loss(
-                    y, sample_weight, fallbacks, normalized, IGNORE_CLASS)
-            replicas = tf.distribute.get_strategy().num_replicas_in_sync
-            self._loss_tracker.update_state(
-                loss * replicas, sample_weight=tf.shape(tf.nest.flatten(x)[0])[0])
-            loss = self.optimizer.scale_loss(loss)
-        gradients = tape.gradient(loss, self.trainable_weights)
-        self.optimizer.apply_gradients(zip(gradients, self.trainable_weights))
-        return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)
 
     def compile(self, optimizer="auto", loss="auto", metrics="auto", jit_compile=False, **kwargs):
         """Configures training; ``"auto"`` arguments get the project defaults.

@@ -9,9 +9,9 @@ import tensorflow as tf
 from mfafnet_tf import data as mdata
 from mfafnet_tf.data.datasets import MODALITIES, check_modalities
 from mfafnet_tf.errors import ConfigError, DataError
+from mfafnet_tf.training.class_weights import class_weights
 
 PROTOCOLS = ("ignore_background", "with_background")
-CLASS_WEIGHTINGS = ("none", "inverse_sqrt", "inverse")
 STATS_JSON = "stats.json"
 
 
@@ -118,7 +118,7 @@ def prepare_data(config, may_write=True):
                 cloud_nodata=data.synthetic_cloud_nodata,
             )
         dataset = open_dataset(config)
-        dataset.require_modalities(model_modalities(config), describe_model(config))
+        dataset.require_modalities(config.model.input_modalities, config.model.describe())
         if not os.path.exists(index_path):
             print(f"tiling {dataset.name} at {data.root} into {data.tile_dir}")
             index = mdata.tile_dataset(dataset, data.tile_dir, data.patch, data.stride)
@@ -136,7 +136,7 @@ def prepare_data(config, may_write=True):
             mdata.write_stats(stats_path(config), stats)
     info = load_dataset_info(config)
     check_modalities(f"tiled dataset {index_path}", info.modalities,
-                     model_modalities(config), describe_model(config))
+                     config.model.input_modalities, config.model.describe())
     if info.patch != data.patch:
         raise ConfigError(
             f"data.patch: {data.tile_dir} holds {info.patch}-pixel patches, the "
@@ -170,52 +170,6 @@ def load_dataset_info(config):
     )
 
 
-def class_weights(config, info):
-    """Per-class loss weights from ``train.class_weights`` (or ``None``).
-
-    ``inverse`` and ``inverse_sqrt`` weight class c by (N / n_c) or its square
-    root, from the training split's pixel counts, normalized so that the
-    average weight per training pixel is 1; classes without pixels get 0.
-    """
-    setting = config.train.class_weights
-    if isinstance(setting, list):
-        if len(setting) != info.num_classes:
-            raise ConfigError(
-                f"train.class_weights: expected {info.num_classes} weights, "
-                f"found {len(setting)}"
-            )
-        return list(setting)
-    if setting not in CLASS_WEIGHTINGS:
-        raise ConfigError(
-            f"train.class_weights: expected a list or one of "
-            f"{', '.join(CLASS_WEIGHTINGS)}, found {setting!r}"
-        )
-    if setting == "none":
-        return None
-    pixels = [float(count) for count in info.class_pixels]
-    total = sum(pixels)
-    if not total:
-        raise DataError(f"{info.tile_dir}/index.json: the train split has no labelled pixels")
-    power = 1.0 if setting == "inverse" else 0.5
-    raw = [(total / count) ** power if count else 0.0 for count in pixels]
-    mean = sum(weight * count for weight, count in zip(raw, pixels)) / total
-    return [weight / mean for weight in raw]
-
-
-def model_modalities(config):
-    """The inputs the recipe's model takes (MFAFNet: both)."""
-    if config.model.name == "unet":
-        return tuple(config.model.modalities)
-    return ("optical", "sar")
-
-
-def describe_model(config):
-    """The recipe's model in words, for messages: ``model mfafnet`` or ``model unet [sar]``."""
-    if config.model.name == "unet":
-        return f"model unet with modalities [{', '.join(config.model.modalities)}]"
-    return f"model {config.model.name}"
-
-
 def build_datasets(config, info, num_replicas=1, multi_worker=False, first_step=0):
     """Returns ``(train, val, steps_per_epoch)`` tf.data pipelines.
 
@@ -236,7 +190,7 @@ def build_datasets(config, info, num_replicas=1, multi_worker=False, first_step=
         )
     seed = config.runtime.seed
     weights = class_weights(config, info)
-    keep = model_modalities(config)
+    keep = config.model.input_modalities
     fusion = len(keep) > 1
     for key in ("modality_dropout", "cloud_dropout", "sar_gap_dropout", "dropout_warmup"):
         rate = getattr(config.data, key)

@@ -5,7 +5,6 @@ import keras
 from mfafnet_tf.errors import ConfigError
 from mfafnet_tf.losses import SegmentationCrossEntropy
 from mfafnet_tf.metrics import PixelAccuracy
-from mfafnet_tf.training.data_setup import model_modalities
 from mfafnet_tf.training.schedule import build_optimizer
 
 MODEL_NAMES = ("mfafnet", "unet")
@@ -69,7 +68,7 @@ def build_model(config, dataset_info, synchronized_bn=False):
 
 def _input_bands(config, dataset_info):
     """The tiles' raster bands of the inputs the model takes, kept in the model."""
-    taken = model_modalities(config)
+    taken = config.model.input_modalities
     bands = {m: b for m, b in (dataset_info.input_bands or {}).items() if m in taken}
     return bands or None
 

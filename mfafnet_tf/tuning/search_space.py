@@ -21,15 +21,15 @@ from mfafnet_tf.config.conversion import from_dict, to_dict
 from mfafnet_tf.config.experiment_config import ExperimentConfig
 from mfafnet_tf.config.loading import merge
 from mfafnet_tf.errors import ConfigError
+from mfafnet_tf.models.mfafnet.mfafnet_options import OPTION_NAMES
 
-# ``tune.space`` name -> the dotted recipe key its value sets.
+# ``tune.space`` name -> the dotted recipe key its value sets: an MFAFNet
+# option sets ``model.options.<name>``, except those the recipe keeps elsewhere.
 TARGETS = {
+    **{name: f"model.options.{name}" for name in OPTION_NAMES},
     "preset": "model.preset",
     "widths": "model.widths",
-    "low_freq_ratios": "model.options.low_freq_ratios",
-    "sr_ratios": "model.options.sr_ratios",
     "alignment_weight": "train.alignment_weight",
-    "alignment_kernel": "model.options.alignment",
     "learning_rate": "train.learning_rate",
     "weight_decay": "train.weight_decay",
 }
@@ -71,7 +71,7 @@ def declare(hp, space):
 def to_overrides(values):
     """Returns the nested override mapping that sets decoded ``values``.
 
-    For example ``{"learning_rate": 0.001, "alignment_kernel": "linear_mmd"}``
+    For example ``{"learning_rate": 0.001, "alignment": "linear_mmd"}``
     gives ``{"train": {"learning_rate": 0.001}, "model": {"options":
     {"alignment": "linear_mmd"}}}``.
     """

@@ -40,6 +40,15 @@ def test_unknown_key_names_closest_valid_keys(tmp_path):
     assert "r.yaml" in message
 
 
+def test_unknown_mfafnet_option_fails_when_the_recipe_loads():
+    with pytest.raises(ConfigError, match=r"model\.options\.stream_supervison: unknown MFAFNet option.*"
+                                          r"did you mean stream_supervision"):
+        load_config(None, ["model.options.stream_supervison=0.5"])
+    assert load_config(None, ["model.options.all_weather=false"]).model.options == {"all_weather": False}
+    # The UNet's options are refused when its model is built, not by MFAFNet's names.
+    assert load_config(None, ["model.name=unet"]).model.input_modalities == ("optical", "sar")
+
+
 def test_unknown_section_is_an_error(tmp_path):
     recipe = _write(tmp_path / "r.yaml", {"trian": {"epochs": 1}})
     with pytest.raises(ConfigError, match="did you mean train"):
@@ -150,21 +159,21 @@ def test_resolved_config_round_trips(tmp_path):
     "recipe", sorted(glob.glob(os.path.join(RECIPES, "**", "*.yaml"), recursive=True))
 )
 def test_shipped_recipes_parse(recipe):
-    from mfafnet_tf.models.mfafnet.mfafnet_presets import resolve_options
+    from mfafnet_tf.models.mfafnet.mfafnet_options import MFAFNetOptions
     from mfafnet_tf.training.data_setup import open_dataset
 
     config = load_config(recipe)
     assert config.name != ExperimentConfig().name
     assert config.model.name in ("mfafnet", "unet")
     if config.model.name == "mfafnet":
-        resolve_options(config.model.preset, config.model.options)
+        MFAFNetOptions.resolve(config.model.preset, **config.model.options)
     dataset = open_dataset(config)  # adapter options are valid (no file is read)
     assert dataset.num_classes == config.task.num_classes
 
 
 @pytest.mark.parametrize("run", ["unet_sar", "unet_optical", "unet_optical_sar"])
 def test_manifest_unet_baseline_recipes_build_the_demos_baselines(run):
-    from mfafnet_tf.cli.demo import RUNS
+    from mfafnet_tf.config.demo_runs import RUNS
     from mfafnet_tf.models.unet.unet import UNet
     from mfafnet_tf.training.data_setup import DatasetInfo, open_dataset
     from mfafnet_tf.training.model_building import build_model

@@ -6,7 +6,6 @@ import pytest
 from keras import ops
 
 from mfafnet_tf.layers import HaarDownsampling, HaarDWT, HaarIDWT, InverseHaarUpsampling
-from mfafnet_tf.layers.plain_forms import haar_downsampling_convolve, inverse_haar_upsampling_call
 
 
 def test_dwt_then_idwt_reconstructs_and_preserves_energy(random_array):
@@ -54,7 +53,7 @@ def test_fused_downsampling_equals_dwt_then_conv(random_array, training):
     layer = HaarDownsampling(8)
     layer.build(x.shape)
     _set_random_weights(layer)  # BN statistics too, so inference mode is not an identity
-    plain = np.asarray(ops.relu(layer.norm(haar_downsampling_convolve(layer, x), training=training)))
+    plain = np.asarray(ops.relu(layer.norm(layer.plain_convolve(x), training=training)))
     np.testing.assert_allclose(np.asarray(layer(x, training=training)), plain, rtol=1e-5, atol=1e-5)
     # the fused kernel is one 2x2 stride-2 convolution: moving one pixel changes one output pixel
     bumped = x.copy()
@@ -68,7 +67,7 @@ def test_fused_upsampling_equals_conv_then_idwt(random_array):
     layer = InverseHaarUpsampling(3)
     layer.build(x.shape)
     _set_random_weights(layer)  # a non-zero bias in every band
-    expected = np.asarray(inverse_haar_upsampling_call(layer, x))
+    expected = np.asarray(layer.plain_call(x))
     assert expected.shape == (2, 12, 10, 3)
     np.testing.assert_allclose(np.asarray(layer(x)), expected, rtol=1e-5, atol=1e-5)
 

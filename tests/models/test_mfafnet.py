@@ -123,7 +123,7 @@ def test_compile_defaults_and_overrides():
 def test_full_resolution_skip_feeds_the_normalized_inputs_to_the_head():
     with_skip = MFAFNet(num_classes=3, preset="tiny", full_resolution_stem=0)
     without = MFAFNet(num_classes=3, preset="tiny", full_resolution_skip=False)
-    assert without.options["full_resolution_stem"] == 0  # the default stems need the skip
+    assert without.options.full_resolution_stem == 0  # the default stems need the skip
     head_inputs = lambda model: model.get_layer("head_conv").kernel.shape[2]  # noqa: E731
     # Optical and SAR bands, each with its validity channel.
     assert head_inputs(with_skip) == head_inputs(without) + (4 + 1) + (1 + 1)
@@ -141,10 +141,11 @@ def test_full_resolution_stem_replaces_the_inputs_in_the_head_and_has_stream_hea
     assert model.get_layer("optical_stem_conv_0").kernel.shape == (3, 3, 4 + 1, 8)
     assert model.get_layer("sar_stem_conv_1").kernel.shape == (3, 3, 8, 8)
     # With stream supervision each stem gets a classifier at stride 1.
-    assert model._stream_strides == [1, 1] + plain._stream_strides
+    assert list(model.all_weather.strides.values()) == [1, 1] + list(plain.all_weather.strides.values())
     assert "optical_stem_classifier" in [layer.name for layer in model._supervised.layers]
     unsupervised = MFAFNet(num_classes=3, preset="tiny", full_resolution_stem=8, stream_supervision=0.0)
-    assert unsupervised._stream_strides == []
+    assert not unsupervised.all_weather.strides
+    assert unsupervised._auxiliary_names == ["optical_fallback", "optical_input", "sar_fallback", "sar_input"]
     config = model.get_config()
     assert config["full_resolution_stem"] == 8
     del config["full_resolution_stem"]  # as saved before the option existed
@@ -192,3 +193,47 @@ def test_head_width_and_blocks_and_the_older_head():
     with pytest.raises(ConfigError, match="head_blocks"):
         MFAFNet(preset="tiny", head_blocks=0)
 
+
+
+def test_all_weather_false_is_the_paper_network_alone():
+    paper = MFAFNet(num_classes=3, preset="tiny", all_weather=False)
+    names = {layer.name for layer in paper.layers}
+    assert paper.all_weather is None and paper._supervised is None
+    assert not paper.get_layer("optical_normalization").validity
+    assert not names & {"head_concat", "validity_gate", "optical_stem_conv_0", "sar_fallback_classifier"}
+    options = paper.options
+    assert (options.full_resolution_skip, options.validity_channels, options.full_resolution_stem,
+            options.stream_supervision, options.fallback_decoders) == (False, False, 0, 0.0, 0.0)
+    # Beyond the backbone: the reconstruction decoder, the head and the crop only.
+    backbone = {layer.name for layer in paper.backbone.layers}
+    assert names - backbone == {
+        *(f"reconstruction_{i}" for i in range(4)), *(f"upsampling_{i}" for i in range(3)),
+        "head_upsampling", "head_conv", "head_norm", "head_relu", "classifier", "logits"}
+    restored = MFAFNet.from_config(json.loads(json.dumps(paper.get_config())))
+    assert restored.all_weather is None and restored.count_params() == paper.count_params()
+    # An addition can still be asked for on top of the paper's network.
+    assert MFAFNet(preset="tiny", all_weather=False, stream_supervision=0.5).all_weather.strides
+
+
+def test_backbone_outputs_per_level_features_and_its_config_round_trips(batch):
+    from mfafnet_tf.models import MFAFNetBackbone
+
+    backbone = MFAFNetBackbone(widths=(8, 16, 16, 32), num_heads=(1, 1, 2, 2), alignment_tokens=64,
+                               validity_channels=True)
+    x, _ = batch
+    features = backbone(x)
+    size = x["optical"].shape[1]
+    for key in ("optical", "sar", "fused"):
+        assert [tuple(f.shape[1:]) for f in features[key]] == [
+            (size // 2 ** (i + 1), size // 2 ** (i + 1), w) for i, w in enumerate((8, 16, 16, 32))]
+    assert features["optical_input"].shape[-1] == 4 + 1 and features["sar_input"].shape[-1] == 1 + 1
+    assert len(backbone.losses) == 1  # the alignment loss
+    config = json.loads(json.dumps(backbone.get_config()))
+    assert MFAFNetBackbone.from_config(config).get_config() == backbone.get_config()
+    with pytest.raises(ConfigError, match="fusion"):
+        MFAFNetBackbone(fusion="product")
+
+
+def test_unknown_option_suggests_the_closest_name():
+    with pytest.raises(ConfigError, match="did you mean stream_supervision"):
+        MFAFNet(preset="tiny", stream_supervison=0.5)

@@ -8,7 +8,7 @@ import pytest
 from mfafnet_tf.errors import ConfigError
 from mfafnet_tf.losses import SegmentationCrossEntropy
 from mfafnet_tf.models import MFAFNet
-from mfafnet_tf.models.stream_supervision import fallback_loss, sample_at_stride, stream_loss
+from mfafnet_tf.losses.auxiliary_cross_entropy import fallback_loss, sample_at_stride, stream_loss
 
 
 def test_sample_at_stride_takes_block_centres_and_pads_with_fill():
@@ -76,7 +76,7 @@ def test_configs_saved_before_the_option_have_no_stream_heads():
     config = MFAFNet(num_classes=3, preset="tiny").get_config()
     del config["stream_supervision"]
     older = MFAFNet.from_config(config)
-    assert older.options["stream_supervision"] == 0.0 and older._stream_strides == []
+    assert older.options.stream_supervision == 0.0 and not older.all_weather.strides
 
 
 def _inputs_with_gaps(x):
@@ -149,7 +149,7 @@ def test_fallback_decoders_add_their_weighted_loss_and_save_and_load(batch, tmp_
     plain = MFAFNet(num_classes=4, preset="tiny", alignment="none", fallback_decoders=0.0)
     model = MFAFNet(num_classes=4, preset="tiny", alignment="none", fallback_decoders=2.0)
     # Default: on with validity channels.
-    assert MFAFNet(num_classes=4, preset="tiny").options["fallback_decoders"] == 1.0
+    assert MFAFNet(num_classes=4, preset="tiny").options.fallback_decoders == 1.0
     assert len(model.trainable_weights) > len(plain.trainable_weights)
     model.compile(run_eagerly=True)
     logits, *extra = model._supervised(x, training=True)
@@ -158,7 +158,7 @@ def test_fallback_decoders_add_their_weighted_loss_and_save_and_load(batch, tmp_
     # Each decoder is scored where its raw input has all bands finite.
     normalized = [_validity_input(x["optical"], 32), _validity_input(x["sar"], 32)]
     expected = (float(SegmentationCrossEntropy()(labels, logits))
-                + 0.5 * float(stream_loss(labels, None, streams, model._stream_strides, 255))
+                + 0.5 * float(stream_loss(labels, None, streams, list(model.all_weather.strides.values()), 255))
                 + 2.0 * float(fallback_loss(labels, None, fallbacks, normalized, 255)))
     head = model.get_layer("sar_fallback_classifier").kernel
     before = head.numpy().copy()
@@ -171,7 +171,7 @@ def test_fallback_decoders_add_their_weighted_loss_and_save_and_load(batch, tmp_
 
 
 def test_fallback_decoders_need_the_validity_channels_and_older_configs_have_none():
-    assert MFAFNet(preset="tiny", validity_channels=False).options["fallback_decoders"] == 0.0
+    assert MFAFNet(preset="tiny", validity_channels=False).options.fallback_decoders == 0.0
     with pytest.raises(ConfigError, match="validity_channels"):
         MFAFNet(preset="tiny", validity_channels=False, fallback_decoders=1.0)
     with pytest.raises(ConfigError, match="fallback_decoders"):
@@ -179,5 +179,5 @@ def test_fallback_decoders_need_the_validity_channels_and_older_configs_have_non
     config = MFAFNet(num_classes=3, preset="tiny").get_config()
     del config["fallback_decoders"]  # as saved before the option existed
     older = MFAFNet.from_config(config)
-    assert older.options["fallback_decoders"] == 0.0
+    assert older.options.fallback_decoders == 0.0
     assert "validity_gate" not in [layer.name for layer in older.layers]

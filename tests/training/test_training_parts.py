@@ -10,7 +10,8 @@ from mfafnet_tf.config import load_config
 from mfafnet_tf.errors import ConfigError, DataError
 from mfafnet_tf.training import select_strategy, steps_per_epoch
 from mfafnet_tf.training.callbacks import completed_epochs
-from mfafnet_tf.training.data_setup import DatasetInfo, class_weights
+from mfafnet_tf.training.class_weights import class_weights
+from mfafnet_tf.training.data_setup import DatasetInfo
 from mfafnet_tf.training.schedule import learning_rate_schedule
 from mfafnet_tf.training.strategy import worker_role
 

@@ -22,7 +22,7 @@ def test_default_space_declares_typed_hyperparameters():
     kinds = {item.name: type(item).__name__ for item in hp.space}
     assert kinds == {
         "preset": "Choice", "low_freq_ratios": "Choice", "sr_ratios": "Choice",
-        "alignment_weight": "Float", "alignment_kernel": "Choice",
+        "alignment_weight": "Float", "alignment": "Choice",
         "learning_rate": "Float", "weight_decay": "Float",
     }  # widths: not searched and no default, so the preset decides
     by_name = {item.name: item for item in hp.space}
@@ -33,7 +33,7 @@ def test_default_space_declares_typed_hyperparameters():
     assert values == {
         "preset": "tiny", "low_freq_ratios": [0.25, 0.5, 0.75, 0.875],
         "sr_ratios": [8, 4, 2, 1], "alignment_weight": 0.1,
-        "alignment_kernel": "gaussian_mmd", "learning_rate": 1e-3, "weight_decay": 1e-4,
+        "alignment": "gaussian_mmd", "learning_rate": 1e-3, "weight_decay": 1e-4,
     }
 
 
@@ -42,7 +42,7 @@ def test_chosen_values_decode_to_lists_and_map_onto_recipe_keys():
     declare(hp, TuneSpace())
     hp.values.update(
         low_freq_ratios="0.5,0.5,0.5,0.5", sr_ratios="4,2,1,1",
-        alignment_kernel="linear_mmd", learning_rate=2e-4, preset="small",
+        alignment="linear_mmd", learning_rate=2e-4, preset="small",
     )
     values = declare(hp, TuneSpace())
     assert values["low_freq_ratios"] == [0.5, 0.5, 0.5, 0.5]

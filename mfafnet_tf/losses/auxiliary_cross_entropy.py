@@ -1,4 +1,4 @@
-"""Auxiliary cross-entropies of the fusion models: per stream and per fallback decoder."""
+"""Auxiliary cross-entropies of the all-weather head: per stream and per fallback decoder."""
 
 from keras import ops
 
