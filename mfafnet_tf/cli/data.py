@@ -55,10 +55,14 @@ def _synth(args):
 
 
 def _validity(report):
+    from mfafnet_tf.data.check import format_shares
+
     labels = ("no labels" if report.label_valid_fraction is None
               else f"labels {100 * report.label_valid_fraction:.1f}% valid")
+    shares = report.modality_valid_fractions
+    each = f" ({format_shares(shares)})" if len(shares) > 1 else ""
     return (f"{report.width}x{report.height}, inputs "
-            f"{100 * report.input_valid_fraction:.1f}% valid, {labels}")
+            f"{100 * report.input_valid_fraction:.1f}% valid{each}, {labels}")
 
 
 def _check(args):

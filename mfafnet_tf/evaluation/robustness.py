@@ -11,6 +11,7 @@ from tqdm import tqdm  # noqa: E402
 
 from mfafnet_tf.config import load_config  # noqa: E402
 from mfafnet_tf.data.atomic import atomic_path, write_csv, write_text  # noqa: E402
+from mfafnet_tf.data.manifest import MODALITY_NAMES  # noqa: E402
 from mfafnet_tf.errors import DataError  # noqa: E402
 from mfafnet_tf.evaluation.confusion import confusion_matrix  # noqa: E402
 from mfafnet_tf.evaluation.degradation import CloudMask, DegradedScene  # noqa: E402
@@ -23,7 +24,6 @@ SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)
 CSV_NAME = "robustness.csv"
 MARKDOWN_NAME = "robustness.md"
 PLOT_NAME = "robustness.png"
-DISPLAY = {"optical": "optical", "sar": "SAR"}
 
 
 def degraded_scores(model, dataset, records, modality, share, *, seed=0, tile, overlap,
@@ -151,7 +151,7 @@ def robustness_markdown(rows):
         cells = {(row["run"], row["share"]): _cell(row) for row in selected}
         header = " | ".join(f"{100 * share:.0f} %" for share in shares)
         spread = ", mean ± std over the seeds" if "mIoU_std" in selected[0] else ""
-        lines = [f"mIoU (%) with the {DISPLAY[modality]} removed from a share of the pixels{spread}:",
+        lines = [f"mIoU (%) with the {MODALITY_NAMES[modality]} removed from a share of the pixels{spread}:",
                  "", f"| run | {header} |", "|---" * (len(shares) + 1) + "|"]
         for run in runs:
             lines.append(f"| {run} | " + " | ".join(cells[(run, share)] for share in shares) + " |")
@@ -192,8 +192,8 @@ def _plot(path, rows):
             axis.errorbar([100 * row["share"] for row in points], [100 * row["mIoU"] for row in points],
                           yerr=[100 * row.get("mIoU_std", 0.0) for row in points],
                           marker="o", capsize=3, label=run)
-        axis.set(title=f"{DISPLAY[modality]} removed (cloud-shaped masks)",
-                 xlabel=f"share of the {DISPLAY[modality]} removed (%)", xticks=[0, 25, 50, 75, 100])
+        axis.set(title=f"{MODALITY_NAMES[modality]} removed (cloud-shaped masks)",
+                 xlabel=f"share of the {MODALITY_NAMES[modality]} removed (%)", xticks=[0, 25, 50, 75, 100])
         axis.grid(alpha=0.3)
     axes[0][0].set_ylabel("mIoU (%)")
     axes[0][-1].legend(loc="best", fontsize="small")
