@@ -190,3 +190,24 @@ def test_empty_band_and_disjoint_modalities_are_told_apart(tmp_path, capsys):
     main(_pair(tmp_path, optical, sar, optical_nodata=-1))
     assert ("inputs 0% valid: no pixel has every band of both modalities valid "
             "(optical 50.0%, SAR 50.0%)") in capsys.readouterr().out
+
+
+def test_check_takes_the_dataset_of_a_recipe(tmp_path, capsys):
+    import yaml
+
+    _pair(tmp_path, np.full((8, 8, 3), 5, np.int16), np.full((8, 8), -1.0, np.float32))
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(yaml.safe_dump({"data": {
+        "dataset": "manifest", "root": str(tmp_path / "manifest.csv"),
+        "options": {"class_names": ["a"], "sar_nodata": -1}}}))
+    assert main(["data", "check", "--recipe", str(recipe)]) == 0
+    assert "inputs 0.0% valid (optical 100.0%, SAR 0.0%)" in capsys.readouterr().out
+    assert main(["data", "check", "--recipe", str(recipe),
+                 "--override", "data.options.sar_nodata=null"]) == 0
+    assert "inputs 100.0% valid" in capsys.readouterr().out
+    assert main(["data", "check", "--recipe", str(recipe), "--sar-nodata", "5"]) == 1
+    assert ("--sar-nodata: not used with --recipe (the dataset options come from the "
+            "recipe); set it with --override data.options.sar_nodata=VALUE"
+            ) in capsys.readouterr().err
+    assert main(["data", "check", "--root", str(tmp_path)]) == 1
+    assert "give --recipe, or --dataset with --root" in capsys.readouterr().err
