@@ -207,7 +207,9 @@ def test_val_fraction_with_one_training_scene_says_what_is_needed(tmp_path, caps
     assert [r.split for r in unsplit.scenes()] == ["train", "test"]
     (tmp_path / "manifest.csv").write_text("sar,split\na.tif,train\nb.tif,val\n")
     assert [r.split for r in dataset.scenes()] == ["train", "val"]
+    # An adapter's default val_fraction is skipped (a single scene can be evaluated).
     (tmp_path / "whu").mkdir()
     _whu_scene(tmp_path / "whu", "A")
-    with pytest.raises(DataError, match=r"val_fraction 0.1 \(the whu_opt_sar default\)"):
-        get_dataset("whu_opt_sar", tmp_path / "whu").scenes()
+    assert [r.split for r in get_dataset("whu_opt_sar", tmp_path / "whu").scenes()] == ["train"]
+    with pytest.raises(DataError, match="val_fraction 0.1 holds out"):
+        get_dataset("whu_opt_sar", tmp_path / "whu", val_fraction=0.1).scenes()
