@@ -4,6 +4,7 @@ import json
 import sys
 
 from mfafnet_tf.cli.arguments import band_list, name_list
+from mfafnet_tf.cli.train import add_recipe_arguments, config_from_args
 from mfafnet_tf.errors import ConfigError
 
 
@@ -15,10 +16,19 @@ def _size(text):
         raise ConfigError(f"--size: expected HxW such as 256x256, found {text!r}") from None
 
 
-def _add_dataset_arguments(parser):
-    parser.add_argument("--dataset", required=True,
+# Dataset options of the command line -> the recipe key that sets them.
+RECIPE_KEYS = {
+    "dataset": "data.dataset", "root": "data.root",
+    **{name: f"data.options.{name}" for name in (
+        "manifest", "class_names", "label_map", "optical_bands", "sar_bands",
+        "optical_nodata", "sar_nodata", "val_fraction")},
+}
+
+
+def _add_dataset_arguments(parser, required=True):
+    parser.add_argument("--dataset", required=required,
                         help="whu_opt_sar, yeseg_opt_sar or manifest")
-    parser.add_argument("--root", required=True, help="dataset root directory")
+    parser.add_argument("--root", required=required, help="dataset root directory")
     parser.add_argument("--manifest", help="manifest CSV (dataset 'manifest')")
     parser.add_argument("--class-names", type=name_list, help="comma-separated class names")
     parser.add_argument(
@@ -55,16 +65,39 @@ def _synth(args):
 
 
 def _validity(report):
+    from mfafnet_tf.data.check import format_shares
+
     labels = ("no labels" if report.label_valid_fraction is None
               else f"labels {100 * report.label_valid_fraction:.1f}% valid")
+    shares = report.modality_valid_fractions
+    each = f" ({format_shares(shares)})" if len(shares) > 1 else ""
     return (f"{report.width}x{report.height}, inputs "
-            f"{100 * report.input_valid_fraction:.1f}% valid, {labels}")
+            f"{100 * report.input_valid_fraction:.1f}% valid{each}, {labels}")
+
+
+def _recipe_dataset(args):
+    """The dataset of ``--recipe`` (with ``--override``), else of the dataset options."""
+    if not args.recipe:
+        if args.override or args.override_file:
+            raise ConfigError("--override/--override-file: only used with --recipe")
+        if not (args.dataset and args.root):
+            raise ConfigError("give --recipe, or --dataset with --root")
+        return _dataset(args)
+    given = [name for name in RECIPE_KEYS if getattr(args, name) is not None]
+    if given:
+        name = given[0]
+        raise ConfigError(
+            f"--{name.replace('_', '-')}: not used with --recipe (the dataset options "
+            f"come from the recipe); set it with --override {RECIPE_KEYS[name]}=VALUE")
+    from mfafnet_tf.training.data_setup import open_dataset
+
+    return open_dataset(config_from_args(args))
 
 
 def _check(args):
     from mfafnet_tf.data.check import check_dataset
 
-    dataset = _dataset(args)
+    dataset = _recipe_dataset(args)
     reports, problems = check_dataset(dataset)
     failed = [r for r in reports if r.problem]
     warned = [r for r in reports if r.warnings and not r.problem]
@@ -139,8 +172,12 @@ def register(subparsers):
                        help="optical nodata (0) under clouds, as a cloud-masked L2A product")
     synth.set_defaults(func=_synth)
 
-    check = verbs.add_parser("check", help="validate every scene and file of a dataset")
-    _add_dataset_arguments(check)
+    check = verbs.add_parser(
+        "check", help="validate every scene and file of a dataset",
+        description="Checks the dataset of --recipe (its data section, with "
+        "--override on top), or the one the dataset options describe.")
+    add_recipe_arguments(check, required=False)
+    _add_dataset_arguments(check, required=False)
     check.add_argument("--strict", action="store_true",
                        help="warnings (inputs 0%% valid, labels all ignore) fail the check")
     check.set_defaults(func=_check)

@@ -1,5 +1,7 @@
 """``mfafnet evaluate``: metrics on whole test scenes by sliding-window prediction."""
 
+import os
+
 from mfafnet_tf.cli.train import add_recipe_arguments, config_from_args
 from mfafnet_tf.errors import ConfigError
 
@@ -16,7 +18,8 @@ def register(subparsers):
     parser.add_argument("--run-dir", help="run directory of `mfafnet train` (its config and best model)")
     parser.add_argument("--model", help="a .keras file or SavedModel directory (with --recipe)")
     add_recipe_arguments(parser, required=False)
-    parser.add_argument("--out", help="output directory (default: the run directory)")
+    parser.add_argument("--out", help="output directory (default with --run-dir: the run "
+                        "directory; required with --model)")
     parser.add_argument(
         "--protocol", choices=("ignore_background", "with_background"),
         help="background not scored (default) or scored as a class; default: the recipe's",
@@ -30,20 +33,18 @@ def register(subparsers):
 
 def run(args):
     """Evaluates and prints the metrics table."""
+    from mfafnet_tf.config import load_config
     from mfafnet_tf.evaluation.report import metrics_markdown
-    from mfafnet_tf.evaluation.scene_evaluation import (
-        evaluate_run,
-        evaluate_run_dir,
-    )
+    from mfafnet_tf.evaluation.scene_evaluation import evaluate_run, run_model_path
 
     options = dict(
         protocol=args.protocol, split=args.split, tile=args.tile,
         overlap=args.overlap, batch_size=args.batch_size,
     )
     if args.run_dir and not (args.model or args.recipe):
-        if args.out:
-            raise ConfigError("--out: not used with --run-dir (outputs go into the run directory)")
-        scores, paths = evaluate_run_dir(args.run_dir, **options)
+        config = load_config(os.path.join(args.run_dir, "config.yaml"))
+        scores, paths = evaluate_run(config, run_model_path(args.run_dir),
+                                     args.out or args.run_dir, **options)
     elif args.model and args.recipe and not args.run_dir:
         if not args.out:
             raise ConfigError("--out: required with --model and --recipe")

@@ -2,6 +2,7 @@
 
 import os
 
+from mfafnet_tf.cli.arguments import name_list
 from mfafnet_tf.errors import ConfigError
 
 
@@ -29,6 +30,9 @@ def register(subparsers):
     )
     parser.add_argument("run_dirs", nargs="+", metavar="RUN_DIR", help="run directories of `mfafnet train`")
     parser.add_argument("--out", required=True, help="output directory")
+    parser.add_argument("--names", type=name_list,
+                        help="comma-separated run names, one per RUN_DIR (default: each "
+                        "recipe's name, with /seedN when names repeat)")
     parser.add_argument("--modalities", default="optical,sar",
                         help="modalities to remove, one at a time (default optical,sar)")
     parser.add_argument("--shares", default="0,25,50,75,100",
@@ -59,7 +63,7 @@ def run(args):
     rows = robustness_table(
         args.run_dirs, modalities=modalities, shares=_shares(args.shares), seed=args.seed,
         split=args.split, tile=args.tile, overlap=args.overlap, batch_size=args.batch_size,
-        progress=not args.quiet,
+        progress=not args.quiet, names=args.names,
     )
     print(robustness_markdown(rows), end="")
     for path in write_robustness(args.out, rows).values():

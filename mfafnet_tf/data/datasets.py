@@ -110,6 +110,7 @@ class Dataset:
                              else os.path.join(self.root, "manifest.csv"))
         self.split_file = split_file
         self.val_fraction = spec.val_fraction if val_fraction is None else val_fraction
+        self._val_fraction_given = val_fraction is not None  # else the adapter's default
         self.optical_bands = optical_bands or spec.optical_bands
         self.sar_bands = sar_bands or spec.sar_bands
         self.optical_nodata = optical_nodata
@@ -206,13 +207,16 @@ class Dataset:
         list are left out), else from the manifest's split column, else from the
         dataset's official split where names match, else "train". Then, when
         `val_fraction` > 0 and no scene is in "val", a spatially separated block
-        of whole training scenes becomes "val".
+        of whole training scenes becomes "val". That needs two or more training
+        scenes: with one, a `val_fraction` given by the user is an error, the
+        adapter's default is skipped.
 
         Args:
             split: keep only this split (None: all).
 
         Raises:
-            DataError: no scenes were found or a partner file is missing.
+            DataError: no scenes were found, a partner file is missing, or a
+                given `val_fraction` > 0 meets one training scene and no "val" scene.
         """
         records, problems = self.discover()
         if problems:
@@ -239,11 +243,23 @@ class Dataset:
                 r.name, "train")) for r in records]
         if self.val_fraction > 0 and not any(r.split == "val" for r in records):
             train = [r for r in records if r.split == "train"]
+            if len(train) == 1 and self._val_fraction_given:
+                raise DataError(self._one_training_scene(train[0]))
             held_out = splits.spatial_holdout(
                 {r.name: self._center(r) for r in train}, self.val_fraction)
             records = [r._replace(split="val") if r.name in held_out else r
                        for r in records]
         return records
+
+    def _one_training_scene(self, record):
+        """Why `val_fraction` cannot carve a validation set, and what is needed."""
+        return (
+            f"dataset {self.name} ({self.source}): val_fraction {self.val_fraction:g} "
+            f"holds out whole training scenes as 'val', but there is only one training "
+            f"scene ({record.name}) and no 'val' scene; give at least 2 training scenes "
+            f"(e.g. cut {record.path} and its partners into two scenes and mark one 'val' "
+            f"in the split column or a split file), or set val_fraction 0 (then there is "
+            f"no validation set, which training needs)")
 
     @staticmethod
     def _center(record):

@@ -7,6 +7,7 @@ from mfafnet_tf.data.splits import scene_name
 from mfafnet_tf.errors import DataError
 
 MODALITIES = ("optical", "sar")
+MODALITY_NAMES = {"optical": "optical", "sar": "SAR"}  # for messages and tables
 
 
 def read_manifest(path):

@@ -11,7 +11,8 @@ from tqdm import tqdm  # noqa: E402
 
 from mfafnet_tf.config import load_config  # noqa: E402
 from mfafnet_tf.data.atomic import atomic_path, write_csv, write_text  # noqa: E402
-from mfafnet_tf.errors import DataError  # noqa: E402
+from mfafnet_tf.data.manifest import MODALITY_NAMES  # noqa: E402
+from mfafnet_tf.errors import ConfigError, DataError  # noqa: E402
 from mfafnet_tf.evaluation.confusion import confusion_matrix  # noqa: E402
 from mfafnet_tf.evaluation.degradation import CloudMask, DegradedScene  # noqa: E402
 from mfafnet_tf.evaluation.report import percent  # noqa: E402
@@ -23,7 +24,6 @@ SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)
 CSV_NAME = "robustness.csv"
 MARKDOWN_NAME = "robustness.md"
 PLOT_NAME = "robustness.png"
-DISPLAY = {"optical": "optical", "sar": "SAR"}
 
 
 def degraded_scores(model, dataset, records, modality, share, *, seed=0, tile, overlap,
@@ -89,8 +89,42 @@ def _scores(confusion, missed, class_names=()):
     }
 
 
+def run_names(run_dirs, configs, names=None):
+    """The names of runs in the tables and the plot.
+
+    Args:
+        run_dirs: Run directories, for messages.
+        configs: Their ``ExperimentConfig``s.
+        names: Names given by the user, one per run (None: from the recipes).
+
+    Returns:
+        ``names``, else each recipe's ``name``, or ``name/seed<runtime.seed>``
+        for every run when recipe names repeat.
+
+    Raises:
+        ConfigError: Not one name per run, or two runs with the same name.
+    """
+    if names is None:
+        names = [config.name for config in configs]
+        if len(set(names)) < len(names):
+            names = [f"{config.name}/seed{config.runtime.seed}" for config in configs]
+    elif len(names) != len(run_dirs):
+        raise ConfigError(
+            f"--names: expected {len(run_dirs)} names (one per run directory), found "
+            f"{len(names)}: {', '.join(names)}")
+    first = {}
+    for run_dir, name in zip(run_dirs, names):
+        if name in first:
+            raise ConfigError(
+                f"run names: {first[name]} and {run_dir} are both named {name!r}; give "
+                f"each run its own name with --names")
+        first[name] = run_dir
+    return list(names)
+
+
 def robustness_table(run_dirs, *, modalities=("optical", "sar"), shares=SHARES, seed=0,
-                     split="test", tile=None, overlap=None, batch_size=4, progress=True):
+                     split="test", tile=None, overlap=None, batch_size=4, progress=True,
+                     names=None):
     """Scores each run with 0..100 % of each modality removed by cloud-shaped masks.
 
     Each run is loaded from its directory (``config.yaml`` and ``best.keras``,
@@ -107,17 +141,22 @@ def robustness_table(run_dirs, *, modalities=("optical", "sar"), shares=SHARES, 
         overlap: Tile overlap; default a quarter tile.
         batch_size: Tiles per model call.
         progress: Show a progress bar over the evaluations.
+        names: The runs' names in the rows (default: see ``run_names``).
 
     Returns:
         A list of rows ``{"run", "removed", "share", "mIoU", "aAcc", "pixels",
         "per_class_iou"}``.
+
+    Raises:
+        ConfigError: Two runs have the same name (see ``run_names``).
     """
+    configs = [load_config(os.path.join(run_dir, "config.yaml")) for run_dir in run_dirs]
+    names = run_names(run_dirs, configs, names)
     jobs = [(run_dir, modality, share) for run_dir in run_dirs
             for modality in modalities for share in shares]
     rows, done = [], {}
     with tqdm(total=len(jobs), desc="robustness", unit="eval", disable=not progress) as bar:
-        for run_dir in run_dirs:
-            config = load_config(os.path.join(run_dir, "config.yaml"))
+        for run_dir, config, name in zip(run_dirs, configs, names):
             dataset = open_dataset(config)
             records = dataset.scenes(split)
             if not records:
@@ -132,8 +171,8 @@ def robustness_table(run_dirs, *, modalities=("optical", "sar"), shares=SHARES, 
                         done[key] = degraded_scores(
                             runner, dataset, records, modality, share, seed=seed,
                             tile=run_tile, overlap=run_overlap, batch_size=batch_size)
-                    rows.append({"run": os.path.basename(os.path.normpath(run_dir)),
-                                 "removed": modality, "share": float(share), **done[key]})
+                    rows.append({"run": name, "removed": modality, "share": float(share),
+                                 **done[key]})
                     bar.update()
     return rows
 
@@ -151,7 +190,7 @@ def robustness_markdown(rows):
         cells = {(row["run"], row["share"]): _cell(row) for row in selected}
         header = " | ".join(f"{100 * share:.0f} %" for share in shares)
         spread = ", mean ± std over the seeds" if "mIoU_std" in selected[0] else ""
-        lines = [f"mIoU (%) with the {DISPLAY[modality]} removed from a share of the pixels{spread}:",
+        lines = [f"mIoU (%) with the {MODALITY_NAMES[modality]} removed from a share of the pixels{spread}:",
                  "", f"| run | {header} |", "|---" * (len(shares) + 1) + "|"]
         for run in runs:
             lines.append(f"| {run} | " + " | ".join(cells[(run, share)] for share in shares) + " |")
@@ -192,8 +231,8 @@ def _plot(path, rows):
             axis.errorbar([100 * row["share"] for row in points], [100 * row["mIoU"] for row in points],
                           yerr=[100 * row.get("mIoU_std", 0.0) for row in points],
                           marker="o", capsize=3, label=run)
-        axis.set(title=f"{DISPLAY[modality]} removed (cloud-shaped masks)",
-                 xlabel=f"share of the {DISPLAY[modality]} removed (%)", xticks=[0, 25, 50, 75, 100])
+        axis.set(title=f"{MODALITY_NAMES[modality]} removed (cloud-shaped masks)",
+                 xlabel=f"share of the {MODALITY_NAMES[modality]} removed (%)", xticks=[0, 25, 50, 75, 100])
         axis.grid(alpha=0.3)
     axes[0][0].set_ylabel("mIoU (%)")
     axes[0][-1].legend(loc="best", fontsize="small")

@@ -88,7 +88,8 @@ def test_label_map_starting_with_a_minus_sign(tmp_path, capsys):
     arguments = ["data", "check", "--dataset", "manifest", "--root", str(tmp_path),
                  "--class-names", "crop"]
     assert main(arguments + ["--label-map=-1:ignore,3:0"]) == 0
-    assert "ok    s2: 8x8, inputs 100.0% valid, labels 50.0% valid" in capsys.readouterr().out
+    assert ("ok    s2: 8x8, inputs 100.0% valid (optical 100.0%, SAR 100.0%), labels "
+            "50.0% valid") in capsys.readouterr().out
     assert main(arguments) == 1                       # -1 and 3 are unknown codes
     assert "unknown label code" in capsys.readouterr().out
     with pytest.raises(SystemExit):
@@ -130,7 +131,7 @@ def _manifest_scene(root, sar, label):
 
 @pytest.mark.parametrize("sar, label, expected", [
     (np.full((8, 8), np.nan, np.float32), np.full((8, 8), 1, np.uint8),
-     "inputs 0.0% valid, labels 100.0% valid; inputs 0% valid"),
+     "inputs 0.0% valid, labels 100.0% valid; SAR 0% valid: every pixel of"),
     (np.full((8, 8), -12.0, np.float32), np.zeros((8, 8), np.uint8),
      "inputs 100.0% valid, labels 0.0% valid; labels entirely ignore/nodata"),
 ])
@@ -152,3 +153,61 @@ def test_inputs_and_labels_are_counted_separately(tmp_path, capsys):
     label[:, :2] = 0                                 # a quarter nodata, elsewhere
     assert main(_manifest_scene(tmp_path, sar, label) + ["--strict"]) == 0
     assert "ok    chip: 8x8, inputs 75.0% valid, labels 75.0% valid" in capsys.readouterr().out
+
+
+def _pair(root, optical, sar, **options):
+    write_raster(root / "s2.tif", optical)
+    write_raster(root / "s1.tif", sar)
+    (root / "manifest.csv").write_text("optical,sar\ns2.tif,s1.tif\n")
+    return ["data", "check", "--dataset", "manifest", "--root", str(root),
+            "--class-names", "a", *(f"--{k.replace('_', '-')}={v}" for k, v in options.items())]
+
+
+def test_empty_sar_is_named_and_the_optical_still_predicts(tmp_path, capsys):
+    optical = np.full((8, 8, 3), 5, np.int16)
+    optical[:2] = -1                                 # 75 % valid with --optical-nodata=-1
+    arguments = _pair(tmp_path, optical, np.full((8, 8, 2), np.nan, np.float32),
+                      optical_nodata=-1)
+    assert main(arguments) == 0
+    (line,) = [line for line in capsys.readouterr().out.splitlines() if "s2:" in line]
+    assert line.startswith("WARN  s2: 8x8, inputs 0.0% valid (optical 75.0%, SAR 0.0%)")
+    assert (f"SAR 0% valid: every pixel of {tmp_path / 's1.tif'} is nodata; fusion models "
+            f"still predict from the optical (75.0% valid)") in line
+    assert "s2.tif" not in line                      # the optical is not blamed
+
+
+def test_empty_band_and_disjoint_modalities_are_told_apart(tmp_path, capsys):
+    sar = np.full((8, 8, 2), -12.0, np.float32)
+    sar[..., 1] = np.nan                             # VH empty, VV fine
+    main(_pair(tmp_path, np.full((8, 8, 3), 5, np.int16), sar))
+    assert "SAR 0% valid: band(s) 2 of" in capsys.readouterr().out
+    main(_pair(tmp_path, np.full((8, 8, 3), 5, np.int16), sar, sar_bands="2,1"))
+    assert "SAR 0% valid: band(s) 2 of" in capsys.readouterr().out
+    optical = np.full((8, 8, 3), 5, np.int16)
+    optical[:4] = -1
+    sar = np.full((8, 8), -12.0, np.float32)
+    sar[4:] = np.nan
+    main(_pair(tmp_path, optical, sar, optical_nodata=-1))
+    assert ("inputs 0% valid: no pixel has every band of both modalities valid "
+            "(optical 50.0%, SAR 50.0%)") in capsys.readouterr().out
+
+
+def test_check_takes_the_dataset_of_a_recipe(tmp_path, capsys):
+    import yaml
+
+    _pair(tmp_path, np.full((8, 8, 3), 5, np.int16), np.full((8, 8), -1.0, np.float32))
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(yaml.safe_dump({"data": {
+        "dataset": "manifest", "root": str(tmp_path / "manifest.csv"),
+        "options": {"class_names": ["a"], "sar_nodata": -1}}}))
+    assert main(["data", "check", "--recipe", str(recipe)]) == 0
+    assert "inputs 0.0% valid (optical 100.0%, SAR 0.0%)" in capsys.readouterr().out
+    assert main(["data", "check", "--recipe", str(recipe),
+                 "--override", "data.options.sar_nodata=null"]) == 0
+    assert "inputs 100.0% valid" in capsys.readouterr().out
+    assert main(["data", "check", "--recipe", str(recipe), "--sar-nodata", "5"]) == 1
+    assert ("--sar-nodata: not used with --recipe (the dataset options come from the "
+            "recipe); set it with --override data.options.sar_nodata=VALUE"
+            ) in capsys.readouterr().err
+    assert main(["data", "check", "--root", str(tmp_path)]) == 1
+    assert "give --recipe, or --dataset with --root" in capsys.readouterr().err

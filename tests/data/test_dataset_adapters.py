@@ -182,3 +182,34 @@ def test_optical_only_manifest_tiles_into_zero_sar_channels(tmp_path, rng):
     with pytest.raises(DataError, match="scene of .*s2.tif: expected 2 SAR band\\(s\\), found no SAR file"):
         get_dataset("manifest", tmp_path, class_names=["a", "b"],
                     sar_bands=(1, 2)).open(record)
+
+
+def test_val_fraction_with_one_training_scene_says_what_is_needed(tmp_path, capsys):
+    from mfafnet_tf.cli.main import main
+
+    for name in ("a", "b"):
+        write_raster(tmp_path / f"{name}.tif", np.full((8, 8), -12.0, np.float32))
+    (tmp_path / "manifest.csv").write_text("sar,split\na.tif,train\nb.tif,test\n")
+    dataset = get_dataset("manifest", tmp_path, class_names=["x"], val_fraction=0.2)
+    expected = (f"dataset manifest ({tmp_path / 'manifest.csv'}): val_fraction 0.2 holds out "
+                f"whole training scenes as 'val', but there is only one training scene (a) "
+                f"and no 'val' scene; give at least 2 training scenes (e.g. cut "
+                f"{tmp_path / 'a.tif'} and its partners into two scenes and mark one 'val'")
+    with pytest.raises(DataError) as error:
+        dataset.scenes()
+    assert str(error.value).startswith(expected) and "or set val_fraction 0" in str(error.value)
+    assert main(["data", "tile", "--dataset", "manifest", "--root", str(tmp_path),
+                 "--class-names", "x", "--val-fraction", "0.2", "--out", str(tmp_path / "t"),
+                 "--patch", "8"]) == 1
+    assert expected in capsys.readouterr().err and not (tmp_path / "t").exists()
+    # No validation set asked for, or a 'val' scene: no error.
+    unsplit = get_dataset("manifest", tmp_path, class_names=["x"], val_fraction=0)
+    assert [r.split for r in unsplit.scenes()] == ["train", "test"]
+    (tmp_path / "manifest.csv").write_text("sar,split\na.tif,train\nb.tif,val\n")
+    assert [r.split for r in dataset.scenes()] == ["train", "val"]
+    # An adapter's default val_fraction is skipped (a single scene can be evaluated).
+    (tmp_path / "whu").mkdir()
+    _whu_scene(tmp_path / "whu", "A")
+    assert [r.split for r in get_dataset("whu_opt_sar", tmp_path / "whu").scenes()] == ["train"]
+    with pytest.raises(DataError, match="val_fraction 0.1 holds out"):
+        get_dataset("whu_opt_sar", tmp_path / "whu", val_fraction=0.1).scenes()

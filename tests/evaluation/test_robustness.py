@@ -132,3 +132,60 @@ def test_command_rejects_a_bad_share_and_a_missing_run(tmp_path, capsys):
     (tmp_path / "config.yaml").write_text("name: x\n")
     assert main(["robustness", str(tmp_path), "--out", str(tmp_path / "o"), "--shares", "0,150"]) == 1
     assert "--shares: expected percentages in 0..100, found '0,150'" in capsys.readouterr().err
+
+
+@pytest.fixture
+def stubbed_runs(tmp_path, monkeypatch):
+    """Writes run directories ``<variant>/seed0`` (config.yaml only); evaluation is stubbed."""
+    from mfafnet_tf.evaluation import robustness
+
+    class Dataset:
+        name = "stub"
+
+        def scenes(self, split):
+            return ["scene"]
+
+    monkeypatch.setattr(robustness, "open_dataset", lambda config: Dataset())
+    monkeypatch.setattr(robustness, "run_model_path", lambda run_dir: run_dir)
+    monkeypatch.setattr(robustness, "load_model", lambda path: path)
+    monkeypatch.setattr(robustness, "degraded_scores", lambda runner, *args, **options: {
+        "mIoU": 0.5, "aAcc": 0.5, "pixels": 1, "per_class_iou": {}})
+
+    def make(*recipes):
+        run_dirs = []
+        for variant, recipe in recipes:
+            run_dir = tmp_path / variant / "seed0"
+            run_dir.mkdir(parents=True)
+            (run_dir / "config.yaml").write_text(recipe)
+            run_dirs.append(str(run_dir))
+        return run_dirs
+
+    return make
+
+
+def _robustness_runs(run_dirs, out, *options):
+    assert main(["robustness", *run_dirs, "--out", str(out), "--modalities", "sar",
+                 "--shares", "0,100", "--quiet", *options]) == 0
+    with open(out / "robustness.csv", encoding="utf-8") as stream:
+        return list(dict.fromkeys(row["run"] for row in csv.DictReader(stream)))
+
+
+def test_runs_are_named_by_recipe_and_seed_not_by_folder(stubbed_runs, tmp_path, capsys):
+    distinct = stubbed_runs(("a", "name: mfafnet\n"), ("b", "name: unet\n"))
+    assert _robustness_runs(distinct, tmp_path / "o1") == ["mfafnet", "unet"]
+    assert "| mfafnet | 50.00 | 50.00 |\n| unet | 50.00 | 50.00 |" in capsys.readouterr().out
+    assert _robustness_runs(distinct, tmp_path / "o2", "--names", "fusion, sar") == ["fusion", "sar"]
+    seeds = stubbed_runs(("c", "name: tiny\n"), ("d", "name: tiny\nruntime: {seed: 1}\n"))
+    assert _robustness_runs(seeds, tmp_path / "o3") == ["tiny/seed0", "tiny/seed1"]
+
+
+def test_duplicate_run_names_are_refused(stubbed_runs, tmp_path, capsys):
+    same = stubbed_runs(("a", "name: tiny\n"), ("b", "name: tiny\n"))
+    for options, expected in (
+            ([], f"run names: {same[0]} and {same[1]} are both named 'tiny/seed0'; give each "
+                 f"run its own name with --names"),
+            (["--names", "x,x"], "are both named 'x'"),
+            (["--names", "x"], "--names: expected 2 names (one per run directory), found 1: x")):
+        assert main(["robustness", *same, "--out", str(tmp_path / "o"), *options]) == 1
+        assert expected in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

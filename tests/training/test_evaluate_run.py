@@ -40,3 +40,26 @@ def test_evaluate_run_dir(tiny_recipe, tmp_path, capsys):
     # The model has 7 classes; counting background as a class needs 8.
     assert main(["evaluate", "--run-dir", run_dir, "--protocol", "with_background"]) == 1
     assert "predicts 7 classes" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("out", [None, "elsewhere"])
+def test_evaluate_run_dir_writes_into_out_or_the_run_directory(tmp_path, monkeypatch, capsys, out):
+    from mfafnet_tf.evaluation import report, scene_evaluation
+
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "config.yaml").write_text("name: tiny\n")
+    (run_dir / "best.keras").write_bytes(b"")
+    written = []
+
+    def evaluate_run(config, model_path, out_dir, **options):
+        written.append((config.name, model_path, out_dir))
+        return {"protocol": "ignore_background"}, {"metrics": os.path.join(out_dir, "metrics.json")}
+
+    monkeypatch.setattr(scene_evaluation, "evaluate_run", evaluate_run)
+    monkeypatch.setattr(report, "metrics_markdown", lambda scores, protocol: "")
+    arguments = ["evaluate", "--run-dir", str(run_dir)]
+    assert main(arguments + (["--out", str(tmp_path / out)] if out else [])) == 0
+    expected = str(tmp_path / out) if out else str(run_dir)
+    assert written == [("tiny", str(run_dir / "best.keras"), expected)]
+    assert f"wrote {expected}" in capsys.readouterr().out

@@ -15,7 +15,7 @@ def test_robustness_command_scores_every_run_share_and_modality(tiny_recipe, tmp
         assert main(["train", "--recipe", tiny_recipe, "--run-dir", str(tmp_path / name), *overrides]) == 0
     out = tmp_path / "robust"
     assert main(["robustness", *(str(tmp_path / name) for name in runs), "--out", str(out),
-                 "--tile", "32", "--overlap", "8", "--quiet"]) == 0
+                 "--tile", "32", "--overlap", "8", "--quiet", "--names", ",".join(runs)]) == 0
     printed = capsys.readouterr().out
     assert "mIoU (%) with the optical removed" in printed and "| run | 0 % | 25 % | 50 % | 75 % | 100 % |" in printed
     with open(out / "robustness.csv", encoding="utf-8") as stream:
