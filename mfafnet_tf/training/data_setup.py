@@ -186,7 +186,9 @@ def build_datasets(config, info, num_replicas=1, multi_worker=False, first_step=
     if info.split_patches.get("val", 0) < 1:
         raise DataError(
             f"{info.tile_dir}: split 'val' has {info.split_patches.get('val', 0)} "
-            f"patches, too few for train.batch_size {train.batch_size}"
+            f"patches, too few for train.batch_size {train.batch_size}; give the dataset "
+            f"a validation scene, or more training scenes for data.options.val_fraction "
+            f"to carve one from (it takes whole scenes, never the only one)"
         )
     seed = config.runtime.seed
     weights = class_weights(config, info)

@@ -11,7 +11,7 @@ from mfafnet_tf.errors import ConfigError, DataError
 from mfafnet_tf.training import select_strategy, steps_per_epoch
 from mfafnet_tf.training.callbacks import completed_epochs
 from mfafnet_tf.training.class_weights import class_weights
-from mfafnet_tf.training.data_setup import DatasetInfo
+from mfafnet_tf.training.data_setup import DatasetInfo, build_datasets
 from mfafnet_tf.training.schedule import learning_rate_schedule
 from mfafnet_tf.training.strategy import worker_role
 
@@ -93,6 +93,12 @@ def test_steps_per_epoch_is_one_pass_unless_the_recipe_sets_it():
     with pytest.raises(DataError, match="tiles: split 'train' has 10 patches, too few for "
                                         "train.batch_size 16"):
         steps_per_epoch(load_config(overrides=["train.batch_size=16"]), info)
+
+
+def test_an_empty_validation_split_names_val_fraction():
+    info = DatasetInfo("tiles", 32, 2, [], 4, 1, {}, {"train": 10, "val": 0}, [1, 1])
+    with pytest.raises(DataError, match="split 'val' has 0 patches.*data.options.val_fraction"):
+        build_datasets(load_config(overrides=["train.batch_size=4"]), info)
 
 
 def test_model_options_the_unet_does_not_take_are_a_config_error():
