@@ -5,8 +5,6 @@ import os
 import shutil
 import time
 
-from mfafnet_tf.config.demo_runs import DEFAULT_RECIPE, demo_configs, demo_recipe
-
 
 def register(subparsers):
     """Adds the ``demo`` subcommand."""
@@ -20,7 +18,8 @@ def register(subparsers):
     )
     parser.add_argument("--out", default=os.path.join("runs", "demo"), help="output directory")
     parser.add_argument(
-        "--recipe", help=f"base recipe (default: {DEFAULT_RECIPE} here or beside the package)"
+        "--recipe",
+        help="base recipe (default: recipes/synthetic_demo.yaml here or beside the package)"
     )
     parser.add_argument(
         "--override", action="append", default=[], metavar="KEY=VALUE",
@@ -53,6 +52,7 @@ def run(args):
     """Runs the whole demo and prints where each output went."""
     import keras
 
+    from mfafnet_tf.config.demo_runs import demo_configs, demo_recipe
     from mfafnet_tf.data.atomic import write_text
     from mfafnet_tf.evaluation.comparison import (
         comparison_markdown,
