@@ -8,6 +8,7 @@ import yaml
 from mfafnet_tf.data.atomic import write_text
 from mfafnet_tf.config.conversion import from_dict, to_dict
 from mfafnet_tf.config.experiment_config import ExperimentConfig
+from mfafnet_tf.config.ranges import check_ranges, dotted_keys
 from mfafnet_tf.errors import ConfigError
 
 RESOLVED_CONFIG_NAME = "config.yaml"
@@ -30,21 +31,21 @@ def load_config(recipe=None, overrides=(), override_files=()):
 
     Raises:
         ConfigError: A missing or malformed file, an unknown key (with the
-            closest valid ones) or a value of the wrong type.
+            closest valid ones), a value of the wrong type or out of range.
     """
     data = read_recipe(recipe) if recipe else {}
     for path in override_files:
         source = _read_yaml(path)
         data = merge(data, source)
         try:
-            from_dict(ExperimentConfig, data)
+            _build(data, dotted_keys(source))
         except ConfigError as error:
             raise ConfigError(f"{path}: {error}") from None
     for text in overrides:
         data = apply_override(data, text)
     where = os.fspath(recipe) if recipe else "defaults"
     try:
-        return from_dict(ExperimentConfig, data)
+        return _build(data)
     except ConfigError as error:
         raise ConfigError(f"{where}: {error}") from None
 
@@ -65,7 +66,7 @@ def apply_override(data, text):
     """Returns ``data`` with one ``"a.b.c=value"`` override applied.
 
     The value is parsed with ``yaml.safe_load`` (``3`` is an int, ``[1, 2]`` a
-    list, ``null`` None); the type is checked when the config is built.
+    list, ``null`` None); its type and range are checked here.
     """
     key, separator, raw = text.partition("=")
     key = key.strip()
@@ -90,7 +91,7 @@ def apply_override(data, text):
         node = child
     node[parts[-1]] = value
     try:
-        from_dict(ExperimentConfig, result)
+        _build(result, [key])
     except ConfigError as error:
         raise ConfigError(f"--override '{text}': {error}") from None
     return result
@@ -117,6 +118,13 @@ def write_config(config, run_dir):
     text = yaml.safe_dump(to_dict(config), sort_keys=False)
     write_text(path, text)
     return path
+
+
+def _build(data, keys=None):
+    """Builds the config from plain data, range-checking ``keys`` (all if ``None``)."""
+    config = from_dict(ExperimentConfig, data)
+    check_ranges(config, keys)
+    return config
 
 
 def _read_yaml(path):

@@ -1,6 +1,8 @@
 """Loading a trained model from a ``.keras`` file or a SavedModel directory."""
 
 import os
+import zipfile
+import zlib
 
 import keras
 import tensorflow as tf
@@ -13,15 +15,25 @@ def load_keras_model(path):
     """Loads a ``.keras`` file (safe mode) with the package's layers registered.
 
     Raises:
-        DataError: The file is missing, not a ``.keras`` file, or cannot be loaded.
+        DataError: The file is missing, not a ``.keras`` file, not a complete
+            ``.keras`` (zip) archive, or cannot be loaded.
     """
     import mfafnet_tf.models  # noqa: F401  (registers the package's layers and models)
 
     path = os.fspath(path)
     if not os.path.isfile(path) or not path.endswith(".keras"):
         raise DataError(f"model {path}: expected an existing .keras file, found {_describe(path)}")
+    damaged = (
+        f"model {path}: cannot be loaded as a Keras model: the file exists "
+        f"({os.path.getsize(path)} bytes) but is not a valid, complete .keras archive "
+        "(truncated by an interrupted copy or save?)"
+    )
+    if not zipfile.is_zipfile(path):
+        raise DataError(damaged)
     try:
         return keras.saving.load_model(path)
+    except (zipfile.BadZipFile, zlib.error, EOFError):
+        raise DataError(damaged) from None
     except (ValueError, OSError, TypeError) as error:
         raise DataError(f"model {path}: cannot be loaded as a Keras model ({error})") from None
 

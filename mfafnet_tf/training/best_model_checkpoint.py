@@ -1,9 +1,12 @@
 """Keeps the best model of a run as a ``.keras`` file, written atomically."""
 
 import math
-import os
 
 import keras
+
+from mfafnet_tf.data.atomic import atomic_path
+
+MODEL_TEMP_SUFFIX = ".tmp.keras"
 
 
 class BestModelCheckpoint(keras.callbacks.Callback):
@@ -17,7 +20,7 @@ class BestModelCheckpoint(keras.callbacks.Callback):
     Args:
         filepath: Destination ``.keras`` path.
         monitor: Logged metric to maximize.
-        best: Best value reached before this run (e.g. read from the CSV log).
+        best: Best value reached before this run (from the backup it resumes).
     """
 
     def __init__(self, filepath, monitor="val_mean_iou", best=-math.inf):
@@ -35,13 +38,7 @@ class BestModelCheckpoint(keras.callbacks.Callback):
 
 
 def save_model_atomic(model, path):
-    """Saves ``model`` to the ``.keras`` file ``path`` via a temporary file."""
-    directory, name = os.path.split(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    temporary = os.path.join(directory, f".{name}.{os.getpid()}.tmp.keras")
-    try:
+    """Saves ``model`` to the ``.keras`` file ``path`` via a temporary file
+    (``.<name>.<random>.tmp.keras``), flushed to disk before the rename."""
+    with atomic_path(path, suffix=MODEL_TEMP_SUFFIX, durable=True) as temporary:
         model.save(temporary)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.remove(temporary)

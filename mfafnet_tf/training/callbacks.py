@@ -6,7 +6,10 @@ import os
 
 import keras
 
-from mfafnet_tf.training.best_model_checkpoint import BestModelCheckpoint
+from mfafnet_tf.config.loading import RESOLVED_CONFIG_NAME
+from mfafnet_tf.data.atomic import remove_leftovers, write_csv
+from mfafnet_tf.training.best_model_checkpoint import MODEL_TEMP_SUFFIX, BestModelCheckpoint
+from mfafnet_tf.training.run_checkpoint import RunCheckpoint, restore_run
 
 BACKUP_DIR = "backup"
 BEST_MODEL = "best.keras"
@@ -25,47 +28,66 @@ def worker_dir(run_dir, is_chief=True, task_id=0):
     return os.path.join(run_dir, "workers", f"worker-{task_id}")
 
 
-def build_callbacks(out_dir):
+def build_callbacks(out_dir, best=-math.inf):
     """Returns the callbacks of a run writing into ``out_dir``.
 
-    - ``BackupAndRestore`` in ``<out_dir>/backup``: a killed run started
-      again with the same command continues after the last completed epoch,
-      weights, optimizer state and epoch counter restored. The backup is kept
-      after the end, so re-running a finished command trains no further.
-    - ``best.keras``: the model with the highest validation mean IoU so far.
+    - ``best.keras``: the model with the highest validation mean IoU so far
+      (``best``: the highest value of the epochs being resumed from).
     - ``history.csv`` (appended on resume) and TensorBoard logs in ``logs/``.
+    - :class:`RunCheckpoint` in ``<out_dir>/backup``: a killed run started
+      again with the same command continues after the last completed epoch
+      (see :func:`resume_run`). The backup is kept after the end, so
+      re-running a finished command trains no further.
     """
-    history = os.path.join(out_dir, HISTORY_CSV)
+    best_model = BestModelCheckpoint(os.path.join(out_dir, BEST_MODEL), MONITOR, best)
     return [
-        # The CSV row first: on resume the best score so far is read back from
-        # it, so it must never lag behind best.keras.
-        keras.callbacks.CSVLogger(history, append=True),
-        BestModelCheckpoint(
-            os.path.join(out_dir, BEST_MODEL), MONITOR, best_logged(history, MONITOR)
-        ),
+        keras.callbacks.CSVLogger(os.path.join(out_dir, HISTORY_CSV), append=True),
+        best_model,
         keras.callbacks.TensorBoard(os.path.join(out_dir, TENSORBOARD_DIR), profile_batch=0),
         # Last, so that an epoch counts as completed only once everything else
         # about it has been written.
-        keras.callbacks.BackupAndRestore(
-            os.path.join(out_dir, BACKUP_DIR), double_checkpoint=True, delete_checkpoint=False
-        ),
+        RunCheckpoint(os.path.join(out_dir, BACKUP_DIR), best_model),
     ]
 
 
-def completed_epochs(out_dir):
-    """Epochs a run in ``out_dir`` has completed (0 without a backup to resume from)."""
-    history = os.path.join(out_dir, HISTORY_CSV)
-    if not (os.path.isdir(os.path.join(out_dir, BACKUP_DIR)) and os.path.exists(history)):
-        return 0
-    with open(history, newline="", encoding="utf-8") as stream:
-        return sum(1 for _ in csv.DictReader(stream))
+def resume_run(model, out_dir):
+    """Prepares ``out_dir`` for a (re)started run of the compiled ``model``.
+
+    Removes the temporary files of earlier killed runs, restores the newest
+    readable backup generation and cuts ``history.csv`` back to the epochs
+    that generation completed, so that the weights, the history and the best
+    score all continue from the same epoch.
+
+    Returns:
+        The :class:`RunState` resumed from (epoch 0 for a fresh start).
+    """
+    for name, suffix in ((BEST_MODEL, MODEL_TEMP_SUFFIX), (FINAL_MODEL, MODEL_TEMP_SUFFIX),
+                         (HISTORY_CSV, ".tmp"), (RESOLVED_CONFIG_NAME, ".tmp")):
+        remove_leftovers(os.path.join(out_dir, name), suffix)
+    state = restore_run(model, os.path.join(out_dir, BACKUP_DIR))
+    cut_history(os.path.join(out_dir, HISTORY_CSV), state.epoch)
+    return state
 
 
-def best_logged(history_csv, monitor):
-    """Returns the largest ``monitor`` value in a CSV log (-inf if none)."""
+def cut_history(history_csv, epochs):
+    """Keeps the complete rows of the first ``epochs`` epochs in a CSV log.
+
+    Rows of later epochs (logged before a kill cut their backup short),
+    repeated epochs and partly written rows are dropped; without any epoch
+    to keep the file is removed.
+    """
     if not os.path.exists(history_csv):
-        return -math.inf
+        return
     with open(history_csv, newline="", encoding="utf-8") as stream:
-        values = [row.get(monitor) for row in csv.DictReader(stream)]
-    numbers = [float(value) for value in values if value not in (None, "")]
-    return max(numbers, default=-math.inf)
+        reader = csv.DictReader(stream)
+        rows = {}
+        for row in reader:
+            complete = None not in row and None not in row.values()
+            epoch = row.get("epoch") or ""
+            if complete and epoch.isdigit() and int(epoch) < epochs:
+                rows[int(epoch)] = row
+        fields = reader.fieldnames
+    if rows:
+        write_csv(history_csv, [rows[epoch] for epoch in sorted(rows)], fields)
+    else:
+        os.remove(history_csv)

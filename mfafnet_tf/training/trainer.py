@@ -7,14 +7,7 @@ import tensorflow as tf
 
 from mfafnet_tf.config import write_config
 from mfafnet_tf.training.best_model_checkpoint import save_model_atomic
-from mfafnet_tf.errors import DataError
-from mfafnet_tf.training.callbacks import (
-    BACKUP_DIR,
-    FINAL_MODEL,
-    build_callbacks,
-    completed_epochs,
-    worker_dir,
-)
+from mfafnet_tf.training.callbacks import FINAL_MODEL, build_callbacks, resume_run, worker_dir
 from mfafnet_tf.training.data_setup import build_datasets, prepare_data, steps_per_epoch
 from mfafnet_tf.training.model_building import build_model, compile_model
 from mfafnet_tf.training.strategy import select_strategy, worker_role
@@ -61,7 +54,8 @@ def train(config, run_dir, callbacks=()):
     Writes into ``run_dir``: ``config.yaml`` (resolved config), ``backup/``
     (resume state), ``best.keras`` (best validation mean IoU), ``model.keras``
     (after the last epoch), ``history.csv`` and TensorBoard ``logs/``. Running
-    the same call again after a crash continues after the last completed epoch.
+    the same call again after a crash continues after the last completed epoch
+    (see :func:`mfafnet_tf.training.callbacks.resume_run`).
     Under multi-worker training the chief writes there, the other workers into
     ``<run_dir>/workers/worker-<id>``.
 
@@ -81,54 +75,30 @@ def train(config, run_dir, callbacks=()):
     multi_worker = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
     kind = "MultiWorkerMirroredStrategy" if multi_worker else type(strategy).__name__
     print(f"training {config.name}: {kind} with {replicas} replica(s)", flush=True)
-    # A resumed run's pipeline continues the step count (augmentation seeds,
-    # dropout warm-up) where the completed epochs left it.
-    first_step = completed_epochs(out_dir) * steps_per_epoch(config, info)
-    train_data, val_data, steps = build_datasets(config, info, replicas, multi_worker, first_step)
+    steps = steps_per_epoch(config, info)
     with strategy.scope():
         model = build_model(config, info, synchronized_bn=replicas > 1)
         compile_model(model, config, steps)
-        check_backup(model, out_dir)
+        resumed = resume_run(model, out_dir)
+        # A resumed run's pipeline continues the step count (augmentation seeds,
+        # dropout warm-up) where the completed epochs left it.
+        train_data, val_data, _ = build_datasets(
+            config, info, replicas, multi_worker, resumed.epoch * steps)
         if multi_worker:
             work_around_keras_multi_worker(model)
         history = model.fit(
             train_data,
             validation_data=val_data,
             epochs=config.train.epochs,
+            initial_epoch=resumed.epoch,
             steps_per_epoch=steps,
             validation_steps=config.train.validation_steps,
-            callbacks=build_callbacks(out_dir) + list(callbacks),
+            callbacks=build_callbacks(out_dir, resumed.best) + list(callbacks),
             verbose=config.runtime.verbose,
             shuffle=False,  # the tf.data pipeline shuffles; Keras would only warn
         )
     save_model_atomic(model, os.path.join(out_dir, FINAL_MODEL))
     return model, history
-
-
-def check_backup(model, out_dir):
-    """Fails clearly when the run's backup was written for another model.
-
-    ``BackupAndRestore`` would otherwise stop with a low-level shape error
-    when a run directory is reused after the recipe's model or the code
-    changed. A damaged file is left to ``BackupAndRestore``, which falls back
-    to the previous backup.
-    """
-    path = os.path.join(out_dir, BACKUP_DIR, "latest.weights.h5")
-    if not os.path.exists(path):
-        return
-    model.optimizer.build(model.trainable_variables)
-    try:
-        model.load_weights(path)
-    except ValueError as error:
-        lines = str(error).strip().splitlines()
-        detail = next((line for line in lines if "shape" in line), lines[0])
-        raise DataError(
-            f"{path}: cannot resume, the backup was written for a different model "
-            f"({detail[:200]}...); use a new run directory or delete "
-            f"{os.path.dirname(path)}"
-        ) from None
-    except OSError:
-        return
 
 
 def work_around_keras_multi_worker(model):

@@ -95,6 +95,50 @@ def test_bad_overrides(override, expected):
     assert override in str(error.value)
 
 
+@pytest.mark.parametrize(
+    "override, expected",
+    [
+        ("train.learning_rate=-1", "'train.learning_rate': expected a number > 0, found -1.0"),
+        ("train.learning_rate=0", "'train.learning_rate': expected a number > 0, found 0.0"),
+        ("train.learning_rate=.nan", "'train.learning_rate': expected a number > 0, found nan"),
+        ("train.weight_decay=-0.1", "'train.weight_decay': expected a number >= 0"),
+        ("train.epochs=0", "'train.epochs': expected an integer >= 1, found 0"),
+        ("train.steps_per_epoch=-2", "'train.steps_per_epoch': expected an integer >= 1"),
+        ("train.batch_size=0", "'train.batch_size': expected an integer >= 1"),
+        ("train.warmup_fraction=1.5", "'train.warmup_fraction': expected a number in 0..1"),
+        ("data.patch=0", "'data.patch': expected an integer >= 1"),
+        ("data.stride=-8", "'data.stride': expected an integer >= 1"),
+        ("data.modality_dropout=-0.1", "'data.modality_dropout': expected a number in 0..1"),
+        ("data.cloud_dropout=2", "'data.cloud_dropout': expected a number in 0..1, found 2.0"),
+        ("train={learning_rate: -1}", "'train.learning_rate': expected a number > 0"),
+    ],
+)
+def test_out_of_range_values_are_refused_when_the_recipe_loads(tmp_path, override, expected):
+    with pytest.raises(ConfigError) as error:
+        load_config(overrides=[override])
+    assert expected in str(error.value)
+    assert f"--override '{override}'" in str(error.value)
+
+    key, _, value = override.partition("=")
+    section, field = key.split(".") if "." in key else (key, None)
+    data = {section: {field: yaml.safe_load(value)} if field else yaml.safe_load(value)}
+    recipe = _write(tmp_path / "r.yaml", data)
+    with pytest.raises(ConfigError) as error:
+        load_config(recipe)
+    assert str(error.value).startswith(f"{recipe}: {expected}")
+
+
+def test_a_range_error_names_the_file_that_set_the_value(tmp_path):
+    recipe = _write(tmp_path / "r.yaml", {"train": {"learning_rate": -0.004}})
+    fixed = load_config(recipe, overrides=["train.learning_rate=0.004"])
+    assert fixed.train.learning_rate == 0.004  # the override wins, nothing is refused
+    with pytest.raises(ConfigError, match=r"r\.yaml: 'train\.learning_rate'.*found -0\.004$"):
+        load_config(recipe)
+    extra = _write(tmp_path / "extra.yaml", {"train": {"epochs": 0}})
+    with pytest.raises(ConfigError, match=r"extra\.yaml: 'train\.epochs': expected an integer >= 1"):
+        load_config(recipe, override_files=[extra])
+
+
 def test_partial_nested_override_keeps_sibling_defaults():
     config = load_config(overrides=["tune.space.learning_rate.default=0.01"])
     spec = config.tune.space.learning_rate

@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from mfafnet_tf.data.atomic import atomic_path, write_text
+from mfafnet_tf.data.atomic import atomic_path, remove_leftovers, write_text
 
 
 def test_result_has_the_permissions_of_a_new_file(tmp_path):
@@ -25,3 +25,20 @@ def test_failure_leaves_neither_target_nor_temporary(tmp_path):
                 stream.write("partial")
             raise RuntimeError("interrupted")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_remove_leftovers_removes_only_the_temporary_files_of_its_path(tmp_path):
+    leftovers = [".best.keras.k2j4x9.tmp.keras", ".best.keras.4242.tmp.keras"]  # killed writers'
+    others = ["best.keras", "best.keras.1.tmp.keras", ".best.keras", ".model.keras.1.tmp.keras",
+              ".best.keras.1.tmp"]
+    for name in leftovers + others:
+        (tmp_path / name).write_text("x")
+    removed = remove_leftovers(tmp_path / "best.keras", ".tmp.keras")
+    assert sorted(removed) == sorted(str(tmp_path / name) for name in leftovers)
+    assert sorted(os.listdir(tmp_path)) == sorted(others)
+
+
+def test_durable_write_lands_at_the_target(tmp_path):
+    write_text(tmp_path / "state.json", "{}", durable=True)
+    assert os.listdir(tmp_path) == ["state.json"]
+    assert (tmp_path / "state.json").read_text() == "{}"

@@ -54,5 +54,5 @@ def test_two_workers_train_together(tiny_recipe, tmp_path):
     # worker 1 in workers/worker-1.
     worker = os.path.join(run_dir, "workers", "worker-1")
     for out_dir in (run_dir, worker):
-        with open(os.path.join(out_dir, "backup", "training_metadata.json")) as stream:
+        with open(os.path.join(out_dir, "backup", "epoch-000002.json")) as stream:
             assert json.load(stream)["epoch"] == 2

@@ -1,7 +1,7 @@
 """A training process killed with SIGKILL resumes after its last completed epoch."""
 
 import csv
-import json
+import glob
 import os
 import signal
 import subprocess
@@ -14,20 +14,20 @@ import pytest
 
 from mfafnet_tf.config import load_config
 from mfafnet_tf.training import build_model, compile_model, train
+from mfafnet_tf.training.best_model_checkpoint import BestModelCheckpoint
 from mfafnet_tf.training.data_setup import load_dataset_info
 
 OVERRIDES = ["train.epochs=400", "train.steps_per_epoch=1", "train.validation_steps=1"]
 
 
 def _completed_epochs(run_dir):
-    path = os.path.join(run_dir, "backup", "training_metadata.json")
-    if not os.path.exists(path):
-        return 0
-    try:
-        with open(path) as stream:
-            return json.load(stream)["epoch"]
-    except ValueError:  # being written
-        return 0
+    names = glob.glob(os.path.join(run_dir, "backup", "epoch-*.json"))
+    return max((int(os.path.basename(name)[6:12]) for name in names), default=0)
+
+
+def _history_epochs(run_dir):
+    with open(os.path.join(run_dir, "history.csv"), newline="") as stream:
+        return [int(row["epoch"]) for row in csv.DictReader(stream)]
 
 
 @pytest.mark.slow
@@ -56,7 +56,7 @@ def test_sigkilled_run_resumes_with_restored_weights(tiny_recipe, tmp_path):
     checkpoint = compile_model(build_model(config, info), config, 1)
     fresh = [w.copy() for w in checkpoint.get_weights()]  # what a restart without restore has
     checkpoint.optimizer.build(checkpoint.trainable_variables)
-    checkpoint.load_weights(os.path.join(run_dir, "backup", "latest.weights.h5"))
+    checkpoint.load_weights(os.path.join(run_dir, "backup", f"epoch-{completed:06d}.weights.h5"))
 
     seen = {}
 
@@ -79,10 +79,8 @@ def test_sigkilled_run_resumes_with_restored_weights(tiny_recipe, tmp_path):
     for restored, saved in zip(seen["weights"], checkpoint.get_weights()):
         np.testing.assert_array_equal(restored, saved)
     assert any(not np.array_equal(a, b) for a, b in zip(seen["weights"], fresh))
-    with open(os.path.join(run_dir, "history.csv"), newline="") as stream:
-        epochs = [int(row["epoch"]) for row in csv.DictReader(stream)]
-    assert epochs[-1] == completed  # the counter continues in the log
-    assert epochs[:completed] == list(range(completed))
+    # One row per epoch: a row the kill logged for an epoch without a backup is dropped.
+    assert _history_epochs(run_dir) == list(range(completed + 1))
 
 
 @pytest.mark.slow
@@ -94,5 +92,61 @@ def test_backup_of_another_model_is_a_clear_error(tiny_recipe, tmp_path, capsys)
     wider = ["--override", "model.widths=[8, 16, 64]"]
     assert main(["train", "--recipe", tiny_recipe, "--run-dir", run_dir, *wider]) == 1
     error = capsys.readouterr().err
-    assert "backup/latest.weights.h5: cannot resume" in error
+    assert "backup/epoch-000001.weights.h5: cannot resume" in error
     assert "use a new run directory" in error
+
+
+def _newest_backup_weights(run_dir):
+    names = glob.glob(os.path.join(run_dir, "backup", "*.weights.h5*"))
+    return max(names, key=os.path.getmtime)
+
+
+def _log_row_of_unsaved_epoch(run_dir, epoch):
+    """Appends what a kill after the CSV row, before the backup, leaves."""
+    with open(os.path.join(run_dir, "history.csv"), newline="") as stream:
+        fields = next(csv.reader(stream))
+    row = {field: "0.999" for field in fields} | {"epoch": str(epoch)}
+    with open(os.path.join(run_dir, "history.csv"), "a", newline="") as stream:
+        csv.DictWriter(stream, fields).writerow(row)
+
+
+@pytest.mark.slow
+def test_run_whose_only_backup_is_truncated_starts_afresh(tiny_recipe, tmp_path, capsys):
+    """A kill during the first backup write (issue 24): the rerun starts over
+    with a printed line, drops the stale history and the killed run's temporary file."""
+    run_dir = str(tmp_path / "run")
+    train(load_config(tiny_recipe), run_dir)
+    newest = _newest_backup_weights(run_dir)
+    with open(newest, "r+b") as stream:
+        stream.truncate(os.path.getsize(newest) // 3)
+    _log_row_of_unsaved_epoch(run_dir, 1)
+    leftover = os.path.join(run_dir, ".best.keras.4242.tmp.keras")
+    open(leftover, "wb").close()
+    capsys.readouterr()
+
+    train(load_config(tiny_recipe, ["train.epochs=2"]), run_dir)
+    out = capsys.readouterr().out
+    assert f"{newest}: incomplete" in out and "training starts afresh" in out
+    assert _history_epochs(run_dir) == [0, 1]
+    assert not os.path.exists(leftover)
+
+
+@pytest.mark.slow
+def test_history_and_best_resume_from_the_backup_epoch(tiny_recipe, tmp_path, monkeypatch):
+    """A kill after an epoch's CSV row, before its backup (issue 24): the rerun
+    redoes that epoch once and does not hold the unsaved score as the best."""
+    run_dir = str(tmp_path / "run")
+    train(load_config(tiny_recipe), run_dir)
+    with open(os.path.join(run_dir, "history.csv"), newline="") as stream:
+        (first_epoch,) = csv.DictReader(stream)
+    _log_row_of_unsaved_epoch(run_dir, 1)
+    best_at_start = []
+    monkeypatch.setattr(BestModelCheckpoint, "on_train_begin",
+                        lambda self, logs=None: best_at_start.append(self.best), raising=False)
+
+    train(load_config(tiny_recipe, ["train.epochs=2"]), run_dir)
+    assert _history_epochs(run_dir) == [0, 1]
+    with open(os.path.join(run_dir, "history.csv"), newline="") as stream:
+        assert "0.999" not in stream.read()
+    # best.keras holds epoch 0's model: epoch 1 must beat its score, not 0.999.
+    assert best_at_start == [pytest.approx(float(first_epoch["val_mean_iou"]), rel=1e-6)]

@@ -9,7 +9,6 @@ import tensorflow as tf
 from mfafnet_tf.config import load_config
 from mfafnet_tf.errors import ConfigError, DataError
 from mfafnet_tf.training import select_strategy, steps_per_epoch
-from mfafnet_tf.training.callbacks import completed_epochs
 from mfafnet_tf.training.class_weights import class_weights
 from mfafnet_tf.training.data_setup import DatasetInfo, build_datasets
 from mfafnet_tf.training.schedule import learning_rate_schedule
@@ -162,11 +161,3 @@ def test_preparing_data_names_scenes_that_lose_every_patch(tmp_path, capsys):
         "data.dataset=whu_opt_sar", f"data.root={root}", f"data.split_file={split_file}",
         f"data.tile_dir={tmp_path / 'tiles'}", "data.patch=16"]))
     assert f"warning: scene {test_scene.name} (test) lost all its patches" in capsys.readouterr().out
-
-
-def test_completed_epochs_count_only_with_a_backup_to_resume_from(tmp_path):
-    (tmp_path / "history.csv").write_text("epoch,loss\n0,1.0\n1,0.9\n2,0.8\n")
-    assert completed_epochs(str(tmp_path)) == 0  # no backup: training starts over
-    (tmp_path / "backup").mkdir()
-    assert completed_epochs(str(tmp_path)) == 3
-    assert completed_epochs(str(tmp_path / "missing")) == 0

@@ -36,7 +36,7 @@ def test_two_step_mfafnet_tiny_run_writes_outputs(tiny_recipe, tmp_path):
     assert np.isfinite(float(rows[0]["loss"]))
     events = [name for _, _, names in os.walk(os.path.join(run_dir, "logs")) for name in names]
     assert any(name.startswith("events.out.tfevents") for name in events)
-    with open(os.path.join(run_dir, "backup", "training_metadata.json")) as stream:
+    with open(os.path.join(run_dir, "backup", "epoch-000001.json")) as stream:
         assert json.load(stream)["epoch"] == 1
 
     import mfafnet_tf.models  # noqa: F401  (registers the layers for loading)
