@@ -7,6 +7,7 @@ from osgeo import gdal
 
 from mfafnet_tf.errors import DataError
 from mfafnet_tf.inference.geotiff_writer import atomic_geotiff
+from mfafnet_tf.inference.predict_scene import predict_scene
 
 gdal.UseExceptions()
 
@@ -43,20 +44,19 @@ def write_cog(source, out):
     return out
 
 
-def predict_cog(model, optical, sar, out, **options):
+def predict_cog(model, optical, sar, out, settings=None, **options):
     """:func:`~mfafnet_tf.inference.predict_scene.predict_scene` straight to a COG.
 
     The class map is first written as a tiled GeoTIFF in a temporary folder
-    beside ``out``, then converted with :func:`write_cog`. ``options`` are
-    those of ``predict_scene`` (probabilities, quicklook, tiling, ...).
+    beside ``out``, then converted with :func:`write_cog`. ``settings`` and
+    ``options`` are those of ``predict_scene`` (settings, probabilities,
+    quicklook, progress, ...).
 
     Returns:
         The path ``out``.
     """
-    from mfafnet_tf.inference.predict_scene import predict_scene
-
     directory = os.path.dirname(os.path.abspath(out))
     os.makedirs(directory, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{os.path.basename(out)}.", dir=directory) as scratch:
-        tiled = predict_scene(model, optical, sar, os.path.join(scratch, "class_map.tif"), **options)
+        tiled = predict_scene(model, optical, sar, os.path.join(scratch, "class_map.tif"), settings, **options)
         return write_cog(tiled, out)
