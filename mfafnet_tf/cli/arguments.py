@@ -19,7 +19,7 @@ def name_list(text):
 
 
 def add_predict_settings_arguments(parser):
-    """Adds the options of a ``PredictSettings`` (bands, tiling, class names, nodata policy)."""
+    """Adds the options of a ``PredictSettings`` (bands, nodata, tiling, class names, nodata policy)."""
     from mfafnet_tf.inference.predict_settings import (
         DEFAULT_BATCH_SIZE,
         DEFAULT_OVERLAP,
@@ -29,6 +29,10 @@ def add_predict_settings_arguments(parser):
 
     parser.add_argument("--optical-bands", type=band_list, help="1-based optical bands, e.g. 1,2,3,4")
     parser.add_argument("--sar-bands", type=band_list, help="1-based SAR bands, e.g. 1")
+    parser.add_argument("--optical-nodata", type=float,
+                        help="nodata value of the optical bands, overriding the files' (e.g. when they declare none)")
+    parser.add_argument("--sar-nodata", type=float,
+                        help="nodata value of the SAR bands, overriding the files' (e.g. when they declare none)")
     parser.add_argument("--tile", type=int, default=DEFAULT_TILE,
                         help=f"tile size in pixels (default {DEFAULT_TILE})")
     parser.add_argument("--overlap", type=int, default=DEFAULT_OVERLAP,
@@ -48,5 +52,6 @@ def predict_settings(args):
     from mfafnet_tf.inference.predict_settings import PredictSettings
 
     return PredictSettings(
-        optical_bands=args.optical_bands, sar_bands=args.sar_bands, tile=args.tile, overlap=args.overlap,
+        optical_bands=args.optical_bands, sar_bands=args.sar_bands, optical_nodata=args.optical_nodata,
+        sar_nodata=args.sar_nodata, tile=args.tile, overlap=args.overlap,
         batch_size=args.batch_size, class_names=args.class_names, nodata_policy=args.nodata_policy)

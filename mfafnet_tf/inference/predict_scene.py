@@ -49,14 +49,15 @@ def predict_scene(model, optical, sar, out, settings=None, *, probabilities=None
             input's CRS and geotransform, colour table, class names, 255 where
             the input is nodata under the settings' nodata policy.
         settings: A :class:`~mfafnet_tf.inference.predict_settings.PredictSettings`
-            (bands, tiling, class names, nodata policy); default the one built
+            (bands, nodata values, tiling, class names, nodata policy); default the one built
             from ``options``.
         probabilities: Optional float32 GeoTIFF of the K class probabilities
             (NaN where nodata).
         quicklook: Optional PNG preview with a legend.
         progress: Show a progress bar.
         **options: Instead of ``settings``, its fields as keywords
-            (``optical_bands``, ``sar_bands``, ``tile``, ``overlap``,
+            (``optical_bands``, ``sar_bands``, ``optical_nodata``,
+            ``sar_nodata``, ``tile``, ``overlap``,
             ``batch_size``, ``class_names``, ``nodata_policy``).
 
     Returns:

@@ -41,6 +41,10 @@ class PredictSettings:
     Attributes:
         optical_bands: 1-based optical bands to use (default all).
         sar_bands: 1-based SAR bands to use (default all).
+        optical_nodata: Nodata value of every optical band, overriding the
+            value the file declares (for files that declare none); NaN is
+            always nodata.
+        sar_nodata: The same for the SAR bands.
         tile: Tile size in pixels.
         overlap: Overlap of neighbouring tiles in pixels (at most ``tile // 2``).
         batch_size: Tiles per model call.
@@ -57,6 +61,8 @@ class PredictSettings:
 
     optical_bands: tuple = None
     sar_bands: tuple = None
+    optical_nodata: float = None
+    sar_nodata: float = None
     tile: int = DEFAULT_TILE
     overlap: int = DEFAULT_OVERLAP
     batch_size: int = DEFAULT_BATCH_SIZE
@@ -84,8 +90,9 @@ class PredictSettings:
 
     @property
     def scene_options(self):
-        """Keyword arguments of :func:`mfafnet_tf.data.open_scene` (the band selections)."""
-        return {"optical_bands": self.optical_bands, "sar_bands": self.sar_bands}
+        """Keyword arguments of :func:`mfafnet_tf.data.open_scene` (bands and nodata values)."""
+        return {"optical_bands": self.optical_bands, "sar_bands": self.sar_bands,
+                "optical_nodata": self.optical_nodata, "sar_nodata": self.sar_nodata}
 
     @property
     def tiling_options(self):
