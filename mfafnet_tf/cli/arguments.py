@@ -22,9 +22,9 @@ def add_predict_settings_arguments(parser):
     """Adds the options of a ``PredictSettings`` (bands, nodata, tiling, class names, nodata policy)."""
     from mfafnet_tf.inference.predict_settings import (
         DEFAULT_BATCH_SIZE,
-        DEFAULT_OVERLAP,
         DEFAULT_TILE,
         NODATA_POLICIES,
+        OVERLAP_SHARE,
     )
 
     parser.add_argument("--optical-bands", type=band_list, help="1-based optical bands, e.g. 1,2,3,4")
@@ -34,9 +34,10 @@ def add_predict_settings_arguments(parser):
     parser.add_argument("--sar-nodata", type=float,
                         help="nodata value of the SAR bands, overriding the files' (e.g. when they declare none)")
     parser.add_argument("--tile", type=int, default=DEFAULT_TILE,
-                        help=f"tile size in pixels (default {DEFAULT_TILE})")
-    parser.add_argument("--overlap", type=int, default=DEFAULT_OVERLAP,
-                        help=f"overlap of neighbouring tiles (default {DEFAULT_OVERLAP})")
+                        help=f"tile size in pixels (default {DEFAULT_TILE}, as mfafnet evaluate)")
+    parser.add_argument("--overlap", type=int,
+                        help=f"overlap of neighbouring tiles (default: 1/{OVERLAP_SHARE} of the tile, "
+                        f"{DEFAULT_TILE // OVERLAP_SHARE} at {DEFAULT_TILE})")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
                         help=f"tiles per model call (default {DEFAULT_BATCH_SIZE})")
     parser.add_argument("--class-names", type=name_list, help="comma-separated class names (default: the model's)")

@@ -4,8 +4,11 @@ import dataclasses
 
 from mfafnet_tf.errors import ConfigError
 
+# The tiling of `mfafnet predict`, `predict-batch` and `evaluate` alike, so that the
+# score evaluated is that of the map predicted: 512-pixel tiles overlapping by an
+# eighth of the tile (64 pixels).
 DEFAULT_TILE = 512
-DEFAULT_OVERLAP = 64
+OVERLAP_SHARE = 8
 DEFAULT_BATCH_SIZE = 4
 NODATA_POLICIES = ("any", "all")
 
@@ -45,8 +48,9 @@ class PredictSettings:
             value the file declares (for files that declare none); NaN is
             always nodata.
         sar_nodata: The same for the SAR bands.
-        tile: Tile size in pixels.
-        overlap: Overlap of neighbouring tiles in pixels (at most ``tile // 2``).
+        tile: Tile size in pixels; None: ``DEFAULT_TILE`` (512).
+        overlap: Overlap of neighbouring tiles in pixels (at most ``tile // 2``);
+            None: an eighth of the tile (64 at 512).
         batch_size: Tiles per model call.
         class_names: Names of the K classes; default the model's, else ``class_<i>``.
         nodata_policy: ``"all"`` (255 only where every modality the model takes
@@ -63,8 +67,8 @@ class PredictSettings:
     sar_bands: tuple = None
     optical_nodata: float = None
     sar_nodata: float = None
-    tile: int = DEFAULT_TILE
-    overlap: int = DEFAULT_OVERLAP
+    tile: int = None
+    overlap: int = None
     batch_size: int = DEFAULT_BATCH_SIZE
     class_names: tuple = None
     nodata_policy: str = None
@@ -72,6 +76,10 @@ class PredictSettings:
     def __post_init__(self):
         for name in ("optical_bands", "sar_bands", "class_names"):
             object.__setattr__(self, name, _optional_tuple(getattr(self, name)))
+        if self.tile is None:
+            object.__setattr__(self, "tile", DEFAULT_TILE)
+        if self.overlap is None:
+            object.__setattr__(self, "overlap", self.tile // OVERLAP_SHARE)
         check_tiling(self.tile, self.overlap, self.batch_size)
         check_nodata_policy(self.nodata_policy)
 

@@ -19,6 +19,8 @@ def test_settings_are_checked_when_built():
     settings = PredictSettings(optical_bands=[1, 2], class_names=["a", "b"])
     assert settings.optical_bands == (1, 2) and settings.class_names == ("a", "b")
     hash(settings)   # frozen, so it can be shared by Beam workers
+    assert (settings.tile, settings.overlap) == (512, 64)
+    assert PredictSettings(tile=128).overlap == 16     # an eighth of the tile, as evaluate
 
 
 def test_settings_and_keywords_give_the_same_map(tmp_path, coordinate_scene, position_model):
