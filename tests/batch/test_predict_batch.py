@@ -141,3 +141,19 @@ def test_a_pipeline_that_cannot_run_leaves_no_earlier_summary(tmp_path, manifest
     with pytest.raises(ValueError, match="NoSuchRunner"):
         run_batch(manifest, model_path, out, runner="NoSuchRunner", settings=SETTINGS)
     assert not (out / "failures.json").exists()
+
+
+def test_rerun_removes_scratch_folders_of_killed_runs(tmp_path, manifest, model_path):
+    """A killed worker leaves a scene's scratch folder and COG temporary; the rerun of the scene removes them."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".west.tif.k1ll3d0a.tmp").mkdir()
+    (out / ".west.tif.k1ll3d0a.tmp" / "class_map.tif").write_bytes(b"partial")
+    (out / ".east.tif.k1ll3d0b.tmp").write_bytes(b"partial")
+    others = [".west.tif.backup", "notes.tmp"]
+    for name in others:
+        (out / name).write_text("keep")
+    summary = run_batch(manifest, model_path, out, settings=SETTINGS)
+    assert sorted(summary["predicted"]) == ["east", "west"]
+    assert not [name for name in os.listdir(out) if name.startswith(".") and name not in others]
+    assert all((out / name).exists() for name in others)

@@ -25,3 +25,11 @@ def test_failure_leaves_neither_target_nor_temporary(tmp_path):
                 stream.write("partial")
             raise RuntimeError("interrupted")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_full_disk_is_a_data_error_naming_the_file(full_disk):
+    from mfafnet_tf.errors import DataError
+
+    with pytest.raises(DataError, match=f"^{full_disk / 'a.json'}: cannot be written, no space left on device$"):
+        write_text(full_disk / "a.json", "x" * 100_000)
+    assert os.listdir(full_disk) == ["filler.bin"]
