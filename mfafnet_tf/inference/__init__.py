@@ -5,7 +5,7 @@ below load on first use, so that :mod:`mfafnet_tf.inference.predict_settings`
 imports without TensorFlow (for ``mfafnet --help``).
 """
 
-import importlib
+from mfafnet_tf import lazy_attributes
 
 # Public name -> module that defines it, imported on first access.
 _PUBLIC = {
@@ -16,10 +16,4 @@ _PUBLIC = {
 
 __all__ = list(_PUBLIC)
 
-
-def __getattr__(name):
-    if name not in _PUBLIC:
-        raise AttributeError(f"module 'mfafnet_tf.inference' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_PUBLIC[name]), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(globals(), _PUBLIC)
