@@ -79,19 +79,19 @@ def prepare(args):
     return manifest, model_path
 
 
-def serial(manifest, model_path, out, options):
+def serial(manifest, model_path, out, settings):
     """The loop without Beam: same outputs as ``run_batch``."""
     from mfafnet_tf.batch.catalog import read_catalog
-    from mfafnet_tf.batch.cog import predict_cog
     from mfafnet_tf.batch.run_outputs import RunOutputs
     from mfafnet_tf.batch.stac_items import scene_item
+    from mfafnet_tf.inference.cog import predict_cog
     from mfafnet_tf.inference.model_loading import load_model
     from mfafnet_tf.inference.predict_scene import limit_gdal_cache
 
     limit_gdal_cache()
     runner, outputs, jobs = load_model(model_path), RunOutputs(out), read_catalog(manifest)
     for job in jobs:
-        predict_cog(runner, job.optical, job.sar, outputs.class_map(job), progress=False, **options)
+        predict_cog(runner, job.optical, job.sar, outputs.class_map(job), settings, progress=False)
         outputs.write_item(scene_item(job, outputs.class_map(job), model_path, collection_id="bench"))
     results = [{"name": job.name, "status": "predicted"} for job in jobs]
     return outputs.finish(jobs, results, collection_id="bench", description="bench")
@@ -100,14 +100,16 @@ def serial(manifest, model_path, out, options):
 def child(args):
     """Child process: one variant, timed from its start (imports included)."""
     start = time.perf_counter()
-    options = {"tile": args.tile, "overlap": args.overlap, "batch_size": args.batch_size}
+    from mfafnet_tf.inference.predict_settings import PredictSettings
+
+    settings = PredictSettings(tile=args.tile, overlap=args.overlap, batch_size=args.batch_size)
     if args.variant == "serial":
-        summary = serial(args.manifest, args.model, args.out, options)
+        summary = serial(args.manifest, args.model, args.out, settings)
     else:
         from mfafnet_tf.batch.beam_pipeline import run_batch
 
         summary = run_batch(args.manifest, args.model, args.out, pipeline_args=VARIANTS[args.variant],
-                            predict_options=options, collection_id="bench")
+                            settings=settings, collection_id="bench")
     if summary["failed"] or len(summary["predicted"]) != summary["scenes"]:
         raise SystemExit(f"{args.variant}: not every scene was predicted: {summary}")
     return {"variant": args.variant, "seconds": time.perf_counter() - start, "scenes": summary["scenes"]}

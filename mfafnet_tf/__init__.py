@@ -24,12 +24,24 @@ _PUBLIC = {
 __all__ = ["__version__", *_PUBLIC]
 
 
-def __getattr__(name):
-    if name not in _PUBLIC:
-        raise AttributeError(f"module 'mfafnet_tf' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_PUBLIC[name]), name)
-    globals()[name] = value
-    return value
+def lazy_attributes(namespace, public):
+    """A module ``__getattr__`` that imports each name of ``public`` (name -> module) on first use.
+
+    Args:
+        namespace: The module's ``globals()``, where a loaded name is kept.
+        public: Public name -> module that defines it.
+    """
+    def __getattr__(name):
+        if name not in public:
+            raise AttributeError(f"module {namespace['__name__']!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(public[name]), name)
+        namespace[name] = value
+        return value
+
+    return __getattr__
+
+
+__getattr__ = lazy_attributes(globals(), _PUBLIC)
 
 
 if "keras" in sys.modules:

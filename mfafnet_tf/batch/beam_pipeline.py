@@ -9,6 +9,7 @@ from apache_beam.utils.shared import Shared
 
 from mfafnet_tf.batch.catalog import read_catalog
 from mfafnet_tf.batch.run_outputs import RunOutputs
+from mfafnet_tf.inference.predict_settings import PredictSettings
 
 
 class PredictSceneFn(beam.DoFn):
@@ -23,15 +24,15 @@ class PredictSceneFn(beam.DoFn):
     Args:
         model: ``.keras`` file or SavedModel directory, readable by the workers.
         out: Output folder, shared by the workers.
-        predict_options: Keyword arguments of ``predict_scene`` (tile,
-            overlap, batch_size, optical_bands, sar_bands, class_names).
+        settings: The :class:`~mfafnet_tf.inference.predict_settings.PredictSettings`
+            of every scene.
         collection_id: Id of the run's STAC Collection.
     """
 
-    def __init__(self, model, out, predict_options, collection_id):
+    def __init__(self, model, out, settings, collection_id):
         self._model = os.fspath(model)
         self._out = os.fspath(out)
-        self._options = dict(predict_options)
+        self._settings = settings
         self._collection_id = collection_id
         self._shared = Shared()
         self._runner = None
@@ -49,8 +50,8 @@ class PredictSceneFn(beam.DoFn):
 
     def process(self, job):
         """Yields ``{"name", "status"[, "error"]}`` for one scene."""
-        from mfafnet_tf.batch.cog import predict_cog
         from mfafnet_tf.batch.stac_items import scene_item
+        from mfafnet_tf.inference.cog import predict_cog
 
         outputs = RunOutputs(self._out)
         if outputs.is_finished(job):
@@ -58,7 +59,7 @@ class PredictSceneFn(beam.DoFn):
             return
         try:
             class_map = predict_cog(self._runner, job.optical, job.sar, outputs.class_map(job),
-                                    progress=False, **self._options)
+                                    self._settings, progress=False)
             outputs.write_item(scene_item(job, class_map, self._model, collection_id=self._collection_id))
         except Exception as error:  # noqa: BLE001  one bad scene must not stop the catalog
             yield {"name": job.name, "status": "failed", "error": f"{type(error).__name__}: {error}"}
@@ -70,7 +71,7 @@ def _finish(results, jobs, out, collection_id, description):
     return RunOutputs(out).finish(jobs, results, collection_id=collection_id, description=description)
 
 
-def run_batch(catalog, model, out, *, runner="DirectRunner", pipeline_args=(), predict_options=None,
+def run_batch(catalog, model, out, *, runner="DirectRunner", pipeline_args=(), settings=None,
               collection_id=None):
     """Predicts every scene of a catalog on Apache Beam; returns the run summary.
 
@@ -88,7 +89,8 @@ def run_batch(catalog, model, out, *, runner="DirectRunner", pipeline_args=(), p
             SparkRunner, DataflowRunner, ...).
         pipeline_args: Further Beam pipeline options, e.g.
             ``["--direct_num_workers=2", "--direct_running_mode=multi_processing"]``.
-        predict_options: Keyword arguments of ``predict_scene``.
+        settings: :class:`~mfafnet_tf.inference.predict_settings.PredictSettings`
+            of the scenes (default: the defaults).
         collection_id: Id of the run's Collection (default: the folder's name).
 
     Returns:
@@ -113,7 +115,7 @@ def run_batch(catalog, model, out, *, runner="DirectRunner", pipeline_args=(), p
             pipeline
             | "Catalog" >> beam.Create(jobs)
             | "Spread" >> beam.Reshuffle()
-            | "Predict" >> beam.ParDo(PredictSceneFn(model, out, predict_options or {}, collection_id))
+            | "Predict" >> beam.ParDo(PredictSceneFn(model, out, settings or PredictSettings(), collection_id))
             | "Gather" >> beam.combiners.ToList()
             | "Finish" >> beam.Map(_finish, jobs, out, collection_id, description)
         )

@@ -16,3 +16,43 @@ def band_list(text):
 def name_list(text):
     """Parses comma-separated names such as ``water, forest`` (spaces trimmed)."""
     return [name.strip() for name in text.split(",")]
+
+
+def add_predict_settings_arguments(parser):
+    """Adds the options of a ``PredictSettings`` (bands, nodata, tiling, class names, nodata policy)."""
+    from mfafnet_tf.inference.predict_settings import (
+        DEFAULT_BATCH_SIZE,
+        DEFAULT_TILE,
+        NODATA_POLICIES,
+        OVERLAP_SHARE,
+    )
+
+    parser.add_argument("--optical-bands", type=band_list, help="1-based optical bands, e.g. 1,2,3,4")
+    parser.add_argument("--sar-bands", type=band_list, help="1-based SAR bands, e.g. 1")
+    parser.add_argument("--optical-nodata", type=float,
+                        help="nodata value of the optical bands, overriding the files' (e.g. when they declare none)")
+    parser.add_argument("--sar-nodata", type=float,
+                        help="nodata value of the SAR bands, overriding the files' (e.g. when they declare none)")
+    parser.add_argument("--tile", type=int, default=DEFAULT_TILE,
+                        help=f"tile size in pixels (default {DEFAULT_TILE}, as mfafnet evaluate)")
+    parser.add_argument("--overlap", type=int,
+                        help=f"overlap of neighbouring tiles (default: 1/{OVERLAP_SHARE} of the tile, "
+                        f"{DEFAULT_TILE // OVERLAP_SHARE} at {DEFAULT_TILE})")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
+                        help=f"tiles per model call (default {DEFAULT_BATCH_SIZE})")
+    parser.add_argument("--class-names", type=name_list, help="comma-separated class names (default: the model's)")
+    parser.add_argument(
+        "--nodata-policy", choices=NODATA_POLICIES,
+        help="nodata (255) where all inputs are nodata (all: a fusion model predicts from the SAR "
+        "under masked clouds; its default) or where any is (any; single-modality models)",
+    )
+
+
+def predict_settings(args):
+    """The ``PredictSettings`` of the options that :func:`add_predict_settings_arguments` added."""
+    from mfafnet_tf.inference.predict_settings import PredictSettings
+
+    return PredictSettings(
+        optical_bands=args.optical_bands, sar_bands=args.sar_bands, optical_nodata=args.optical_nodata,
+        sar_nodata=args.sar_nodata, tile=args.tile, overlap=args.overlap,
+        batch_size=args.batch_size, class_names=args.class_names, nodata_policy=args.nodata_policy)

@@ -1,6 +1,6 @@
 """``mfafnet predict``: segment a whole optical + SAR scene into a class-map GeoTIFF."""
 
-from mfafnet_tf.cli.arguments import band_list, name_list
+from mfafnet_tf.cli.arguments import add_predict_settings_arguments, predict_settings
 from mfafnet_tf.errors import BandCountError, ConfigError, DataError
 
 
@@ -18,19 +18,9 @@ def register(subparsers):
     parser.add_argument("--optical", help="optical GeoTIFF (required when the model takes optical bands)")
     parser.add_argument("--sar", help="SAR GeoTIFF on the same pixel grid (required when the model takes SAR)")
     parser.add_argument("--out", required=True, help="class-map GeoTIFF to write")
-    parser.add_argument("--optical-bands", type=band_list, help="1-based optical bands, e.g. 1,2,3,4")
-    parser.add_argument("--sar-bands", type=band_list, help="1-based SAR bands, e.g. 1")
-    parser.add_argument("--tile", type=int, default=512, help="tile size in pixels (default 512)")
-    parser.add_argument("--overlap", type=int, default=64, help="overlap of neighbouring tiles (default 64)")
-    parser.add_argument("--batch-size", type=int, default=4, help="tiles per model call (default 4)")
+    add_predict_settings_arguments(parser)
     parser.add_argument("--probabilities", help="also write float32 class probabilities to this GeoTIFF")
     parser.add_argument("--quicklook", help="also write a PNG preview with a legend")
-    parser.add_argument("--class-names", type=name_list, help="comma-separated class names (default: the model's)")
-    parser.add_argument(
-        "--nodata-policy", choices=("any", "all"),
-        help="nodata (255) where all inputs are nodata (all: a fusion model predicts from the SAR "
-        "under masked clouds; its default) or where any is (any; single-modality models)",
-    )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--cog", action="store_true",
                         help="write the class map as a Cloud-Optimized GeoTIFF (overviews, mode resampling)")
@@ -62,12 +52,12 @@ def _band_hint(error, runner):
     return hint
 
 
-def _check_band_counts(args, runner, optical, sar):
+def _check_band_counts(settings, runner, optical, sar):
     """Opens the scene once to check its band counts, naming the options that fix them."""
     from mfafnet_tf.data import open_scene
 
     try:
-        with open_scene(optical, sar, optical_bands=args.optical_bands, sar_bands=args.sar_bands,
+        with open_scene(optical, sar, **settings.scene_options,
                         expect_optical_bands=runner.optical_channels,
                         expect_sar_bands=runner.sar_channels):
             pass
@@ -77,21 +67,18 @@ def _check_band_counts(args, runner, optical, sar):
 
 def run(args):
     """Runs ``mfafnet predict``."""
-    from mfafnet_tf.batch.cog import predict_cog
+    from mfafnet_tf.inference.cog import predict_cog
     from mfafnet_tf.inference.model_loading import load_model
     from mfafnet_tf.inference.predict_scene import limit_gdal_cache, predict_scene
 
+    settings = predict_settings(args)
     limit_gdal_cache()
     runner = load_model(args.model)
     optical, sar = _inputs(args, runner)
-    _check_band_counts(args, runner, optical, sar)
+    _check_band_counts(settings, runner, optical, sar)
     out = (predict_cog if args.cog else predict_scene)(
-        runner, optical, sar, args.out,
-        optical_bands=args.optical_bands, sar_bands=args.sar_bands,
-        tile=args.tile, overlap=args.overlap, batch_size=args.batch_size,
-        probabilities=args.probabilities, quicklook=args.quicklook,
-        class_names=args.class_names, nodata_policy=args.nodata_policy,
-        progress=not args.quiet,
+        runner, optical, sar, args.out, settings,
+        probabilities=args.probabilities, quicklook=args.quicklook, progress=not args.quiet,
     )
     print(f"wrote {out}")
     for extra in (args.probabilities, args.quicklook):

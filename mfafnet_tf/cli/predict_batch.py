@@ -1,6 +1,6 @@
 """``mfafnet predict-batch``: predict a scene catalog on Apache Beam to COGs + STAC."""
 
-from mfafnet_tf.cli.arguments import band_list, name_list
+from mfafnet_tf.cli.arguments import add_predict_settings_arguments, predict_settings
 
 
 def register(subparsers):
@@ -24,12 +24,7 @@ def register(subparsers):
     parser.add_argument("--runner", default="DirectRunner",
                         help="Beam runner: DirectRunner (default), PrismRunner, FlinkRunner, SparkRunner, "
                         "DataflowRunner, ...")
-    parser.add_argument("--optical-bands", type=band_list, help="1-based optical bands, e.g. 1,2,3,4")
-    parser.add_argument("--sar-bands", type=band_list, help="1-based SAR bands, e.g. 1")
-    parser.add_argument("--tile", type=int, default=512, help="tile size in pixels (default 512)")
-    parser.add_argument("--overlap", type=int, default=64, help="overlap of neighbouring tiles (default 64)")
-    parser.add_argument("--batch-size", type=int, default=4, help="tiles per model call (default 4)")
-    parser.add_argument("--class-names", type=name_list, help="comma-separated class names (default: the model's)")
+    add_predict_settings_arguments(parser)
     parser.add_argument("--collection-id", help="id of the run's STAC Collection (default: the output folder's name)")
     parser.set_defaults(func=run, accepts_extra_args=True)
 
@@ -37,13 +32,9 @@ def register(subparsers):
 def run(args):
     """Runs ``mfafnet predict-batch``; exit code 1 when a scene failed."""
     from mfafnet_tf.batch.beam_pipeline import run_batch
-    from mfafnet_tf.inference.scene_predictions import check_tiling
 
-    check_tiling(args.tile, args.overlap, args.batch_size)
-    options = {"tile": args.tile, "overlap": args.overlap, "batch_size": args.batch_size,
-               "optical_bands": args.optical_bands, "sar_bands": args.sar_bands, "class_names": args.class_names}
     summary = run_batch(args.catalog, args.model, args.out, runner=args.runner, pipeline_args=args.extra_args,
-                        predict_options=options, collection_id=args.collection_id)
+                        settings=predict_settings(args), collection_id=args.collection_id)
     print(f"{summary['scenes']} scenes: {len(summary['predicted'])} predicted, "
           f"{len(summary['skipped'])} skipped (already done), {len(summary['failed'])} failed")
     for failure in summary["failed"]:

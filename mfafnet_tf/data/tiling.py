@@ -1,6 +1,8 @@
 """Cutting scenes into sharded TFRecord patches with a JSON index."""
 
+import contextlib
 import copy
+import errno
 import glob
 import json
 import os
@@ -18,31 +20,56 @@ from mfafnet_tf.errors import DataError
 
 INDEX_NAME = "index.json"
 _SHARD = re.compile(r"^[\w.]+-\d{5}-of-\d{5}\.tfrecord$")
+TEMPORARY_SHARD_SUFFIX = ".tfrecord.tmp"
+# Temporary shards of any run into the folder, stale once no live run holds them.
+_TEMPORARY_SHARD = re.compile(r"(?P<owner>\.[\w.]+-\d{5}\.tfrecord\.tmp)")
 
 
 class _ShardWriter:
-    """Writes one split's patches into shards of `shard_size` under temporary names."""
+    """Writes one split's patches into shards of `shard_size` under temporary names.
+
+    Each temporary shard is locked while this run writes it (see
+    `atomic.remove_stale`). A write that fails, a full disk above all,
+    raises a DataError that names the output folder.
+    """
 
     def __init__(self, out_dir, split, shard_size):
         self.out_dir, self.split, self.shard_size = out_dir, split, shard_size
         self.temporary = []
         self.count = 0
         self._writer = None
+        self._locks = []
 
     def write(self, record):
         if self.count % self.shard_size == 0:
             self._close_current()
             path = os.path.join(
-                self.out_dir, f".{self.split}-{len(self.temporary):05d}.tfrecord.tmp")
+                self.out_dir, f".{self.split}-{len(self.temporary):05d}{TEMPORARY_SHARD_SUFFIX}")
             self.temporary.append(path)
-            self._writer = tf.io.TFRecordWriter(path)
-        self._writer.write(record)
+            with self._failures(path):
+                open(path, "wb").close()
+                self._locks.append(atomic.lock(path))
+                self._writer = tf.io.TFRecordWriter(path)
+        with self._failures(self.temporary[-1]):
+            self._writer.write(record)
         self.count += 1
+
+    @contextlib.contextmanager
+    def _failures(self, path):
+        try:
+            yield
+        except (OSError, tf.errors.OpError) as error:
+            # TensorFlow reports a full disk (ENOSPC) as RESOURCE_EXHAUSTED.
+            code = errno.ENOSPC if isinstance(error, tf.errors.ResourceExhaustedError) else getattr(error, "errno", None)
+            reason = atomic.NO_SPACE.get(code) or getattr(error, "message", None) or str(error)
+            raise DataError(
+                f"{self.out_dir}: cannot write TFRecord shard {os.path.basename(path)}, {reason}") from None
 
     def _close_current(self):
         if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+            writer, self._writer = self._writer, None
+            with self._failures(self.temporary[-1]):
+                writer.close()
 
     def finish(self):
         """Closes the shards and renames them to their final names."""
@@ -52,13 +79,24 @@ class _ShardWriter:
         for temporary, name in zip(self.temporary, names):
             os.replace(temporary, os.path.join(self.out_dir, name))
         self.temporary = []
+        self._release()
         return names
 
     def discard(self):
-        self._close_current()
+        """Removes the temporary shards, whatever state the current one is in."""
+        with contextlib.suppress(DataError):
+            self._close_current()
         for path in self.temporary:
             if os.path.exists(path):
                 os.remove(path)
+        self.temporary = []
+        self._release()
+
+    def _release(self):
+        for descriptor in self._locks:
+            if descriptor is not None:
+                os.close(descriptor)
+        self._locks = []
 
 
 def _pad(array, patch, fill):
@@ -159,6 +197,7 @@ def tile_dataset(dataset, out_dir, patch, stride=None, split_file=None,
     records = dataset.scenes()
     (optical_channels, sar_channels), total = _survey(dataset, records, patch, stride)
     os.makedirs(out_dir, exist_ok=True)
+    atomic.remove_stale(out_dir, _TEMPORARY_SHARD)   # those of killed runs
     splits = _write_splits(dataset, records, out_dir, patch, stride, min_valid,
                            keep_unlabelled, shard_size, total, progress)
     index = {

@@ -11,6 +11,7 @@ from mfafnet_tf.evaluation.confusion import confusion_matrix
 from mfafnet_tf.evaluation.report import write_evaluation
 from mfafnet_tf.evaluation.scores import segmentation_scores
 from mfafnet_tf.inference import ModelRunner, iter_scene_predictions, load_model
+from mfafnet_tf.inference.predict_settings import PredictSettings
 from mfafnet_tf.training.callbacks import BEST_MODEL, FINAL_MODEL
 from mfafnet_tf.training.data_setup import open_dataset
 
@@ -103,8 +104,10 @@ def evaluate_run(config, model_path, out_dir, *, protocol=None, split="test",
         protocol: ``ignore_background`` or ``with_background``; default: the
             recipe's ``task.protocol``.
         split: Scenes to evaluate.
-        tile: Prediction tile size; default twice the training patch.
-        overlap: Overlap of neighbouring tiles; default a quarter tile.
+        tile: Prediction tile size; default that of ``mfafnet predict``
+            (:class:`~mfafnet_tf.inference.predict_settings.PredictSettings`),
+            so that the scores are those of the map a user predicts.
+        overlap: Overlap of neighbouring tiles; default as ``mfafnet predict``.
         batch_size: Tiles per model call.
 
     Returns:
@@ -116,11 +119,10 @@ def evaluate_run(config, model_path, out_dir, *, protocol=None, split="test",
     records = dataset.scenes(split)
     if not records:
         raise DataError(f"dataset {dataset.name} at {config.data.root}: no {split!r} scenes")
-    tile = tile or 2 * config.data.patch
-    overlap = tile // 4 if overlap is None else overlap
+    settings = PredictSettings(tile=tile, overlap=overlap, batch_size=batch_size)
     confusion = evaluate_scenes(
-        load_model(model_path), dataset, records,
-        tile=tile, overlap=overlap, batch_size=batch_size, progress=progress,
+        load_model(model_path), dataset, records, tile=settings.tile, overlap=settings.overlap,
+        batch_size=settings.batch_size, progress=progress,
     )
     scores = dict(segmentation_scores(confusion, dataset.class_names), protocol=protocol)
     paths = write_evaluation(

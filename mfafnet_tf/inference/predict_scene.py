@@ -13,11 +13,8 @@ from mfafnet_tf.inference.model_loading import load_model
 from mfafnet_tf.inference.model_runner import ModelRunner, resolve_class_names
 from mfafnet_tf.inference.palette import NODATA_CLASS, class_colors, color_table
 from mfafnet_tf.inference.quicklook import write_quicklook
-from mfafnet_tf.inference.scene_predictions import (
-    check_tiling,
-    iter_scene_predictions,
-    resolve_nodata_policy,
-)
+from mfafnet_tf.inference.predict_settings import PredictSettings
+from mfafnet_tf.inference.scene_predictions import iter_scene_predictions
 
 # GDAL's block cache for `mfafnet predict` unless GDAL_CACHEMAX is set: enough for
 # a row of input tiles of a wide scene. GDAL's own default is a share of the RAM,
@@ -34,9 +31,8 @@ def limit_gdal_cache(megabytes=CLI_GDAL_CACHE_MB):
         gdal.SetCacheMax(megabytes * 2**20)
 
 
-def predict_scene(model, optical, sar, out, *, optical_bands=None, sar_bands=None,
-                  tile=512, overlap=64, batch_size=4, probabilities=None, quicklook=None,
-                  class_names=None, nodata_policy=None, progress=True):
+def predict_scene(model, optical, sar, out, settings=None, *, probabilities=None, quicklook=None,
+                  progress=True, **options):
     """Segments a co-registered optical/SAR scene of any size into a class-map GeoTIFF.
 
     The scene is read and predicted tile by tile (see
@@ -51,21 +47,18 @@ def predict_scene(model, optical, sar, out, *, optical_bands=None, sar_bands=Non
         sar: SAR GeoTIFF path, on the same pixel grid.
         out: Class map to write: uint8, one band, tiled and compressed, the
             input's CRS and geotransform, colour table, class names, 255 where
-            the input is nodata under ``nodata_policy``.
-        optical_bands: 1-based optical bands to use (default all).
-        sar_bands: 1-based SAR bands to use (default all).
-        tile: Tile size in pixels.
-        overlap: Overlap of neighbouring tiles in pixels (at most ``tile // 2``).
-        batch_size: Tiles per model call.
+            the input is nodata under the settings' nodata policy.
+        settings: A :class:`~mfafnet_tf.inference.predict_settings.PredictSettings`
+            (bands, nodata values, tiling, class names, nodata policy); default the one built
+            from ``options``.
         probabilities: Optional float32 GeoTIFF of the K class probabilities
             (NaN where nodata).
         quicklook: Optional PNG preview with a legend.
-        class_names: Names of the K classes; default the model's, else ``class_<i>``.
-        nodata_policy: ``"all"`` (255 only where every modality the model takes
-            is nodata; the default for fusion models, which predict from the
-            SAR under masked clouds) or ``"any"`` (255 where any is; the
-            default, and the only case, for single-modality models).
         progress: Show a progress bar.
+        **options: Instead of ``settings``, its fields as keywords
+            (``optical_bands``, ``sar_bands``, ``optical_nodata``,
+            ``sar_nodata``, ``tile``, ``overlap``,
+            ``batch_size``, ``class_names``, ``nodata_policy``).
 
     Returns:
         The path ``out``.
@@ -76,18 +69,17 @@ def predict_scene(model, optical, sar, out, *, optical_bands=None, sar_bands=Non
         ConfigError: ``tile``, ``overlap`` or ``batch_size`` is out of range,
             the model has 255 classes or more, or the policy is unknown.
     """
-    check_tiling(tile, overlap, batch_size)
+    settings = PredictSettings.given(settings, **options)
     runner = load_model(model) if isinstance(model, (str, os.PathLike)) else ModelRunner.wrap(model)
-    nodata_policy = resolve_nodata_policy(nodata_policy, runner)
     if runner.num_classes >= NODATA_CLASS:
         raise ConfigError(
             f"model: expected fewer than {NODATA_CLASS} classes for a uint8 class map, found {runner.num_classes}"
         )
-    names = resolve_class_names(class_names, runner)
+    names = resolve_class_names(settings.class_names, runner)
     colors = class_colors(names)
     with contextlib.ExitStack() as stack:
         scene = stack.enter_context(open_scene(
-            optical, sar, optical_bands=optical_bands, sar_bands=sar_bands,
+            optical, sar, **settings.scene_options,
             expect_optical_bands=runner.optical_channels, expect_sar_bands=runner.sar_channels,
         ))
         class_writer = stack.enter_context(GeoTiffWriter(
@@ -102,8 +94,7 @@ def predict_scene(model, optical, sar, out, *, optical_bands=None, sar_bands=Non
                 gdal.GDT_Float32, float("nan"), compression=PROBABILITY_COMPRESSION, descriptions=names,
             ))
         blocks = iter_scene_predictions(
-            runner, scene, tile=tile, overlap=overlap, batch_size=batch_size, progress=progress,
-            nodata_policy=nodata_policy)
+            runner, scene, **settings.tiling_options, progress=progress)
         for window, block, valid in blocks:
             class_ids = np.argmax(block, axis=-1).astype(np.uint8)
             class_ids[~valid] = NODATA_CLASS

@@ -6,13 +6,11 @@ import numpy as np
 from tqdm import tqdm
 
 from mfafnet_tf.data import Window
-from mfafnet_tf.errors import ConfigError, DataError
+from mfafnet_tf.errors import DataError
 from mfafnet_tf.inference.blend_accumulator import BlendAccumulator
 from mfafnet_tf.inference.blending import blend_weights
 from mfafnet_tf.inference.model_runner import ModelRunner
-
-NODATA_POLICIES = ("any", "all")
-
+from mfafnet_tf.inference.predict_settings import check_nodata_policy, check_tiling
 
 def resolve_nodata_policy(policy, runner):
     """The nodata policy to use: given, else ``all`` for a fusion model, ``any`` otherwise.
@@ -22,12 +20,11 @@ def resolve_nodata_policy(policy, runner):
     under a masked-out cloud. The two are the same for a single-modality model.
 
     Raises:
-        ConfigError: ``policy`` is neither None nor one of ``NODATA_POLICIES``.
+        ConfigError: ``policy`` is neither None nor one of the ``NODATA_POLICIES``.
     """
+    check_nodata_policy(policy)
     if policy is None:
         return "all" if len(runner.channels) > 1 else "any"
-    if policy not in NODATA_POLICIES:
-        raise ConfigError(f"nodata policy: expected one of {', '.join(NODATA_POLICIES)}, found {policy!r}")
     return policy
 
 
@@ -108,16 +105,6 @@ def tile_starts(length, tile, overlap):
         return [0]
     count = math.ceil((length - overlap) / (tile - overlap))
     return [round(index * (length - tile) / (count - 1)) for index in range(count)]
-
-
-def check_tiling(tile, overlap, batch_size):
-    """Raises ConfigError unless tile > 0, 0 <= overlap <= tile // 2 and batch_size > 0."""
-    if tile < 1:
-        raise ConfigError(f"tile: expected a positive number of pixels, found {tile}")
-    if not 0 <= overlap <= tile // 2:
-        raise ConfigError(f"overlap: expected 0..{tile // 2} (half the tile of {tile}), found {overlap}")
-    if batch_size < 1:
-        raise ConfigError(f"batch_size: expected a positive number of tiles, found {batch_size}")
 
 
 def check_channels(scene, runner):

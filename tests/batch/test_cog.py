@@ -7,7 +7,7 @@ import pytest
 from batch_scenes import HEIGHT, WIDTH, expected_class_map, write_class_map
 from osgeo import gdal
 
-from mfafnet_tf.batch.cog import predict_cog, write_cog
+from mfafnet_tf.inference.cog import predict_cog, write_cog
 from mfafnet_tf.batch.cog_check import cog_problems, is_valid_cog
 from mfafnet_tf.cli.main import main
 from mfafnet_tf.errors import DataError

@@ -12,14 +12,15 @@ from mfafnet_tf.batch.beam_pipeline import run_batch
 from mfafnet_tf.batch.cog_check import cog_problems
 from mfafnet_tf.batch.stac_validation import validate_stac
 from mfafnet_tf.cli.main import main
+from mfafnet_tf.inference.predict_settings import PredictSettings
 
-OPTIONS = {"tile": 128, "overlap": 16, "class_names": ["low", "mid", "high"]}
+SETTINGS = PredictSettings(tile=128, overlap=16, class_names=["low", "mid", "high"])
 
 
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory, manifest, model_path):
     out = tmp_path_factory.mktemp("run") / "out"
-    summary = run_batch(manifest, model_path, out, predict_options=OPTIONS)
+    summary = run_batch(manifest, model_path, out, settings=SETTINGS)
     return out, summary
 
 
@@ -83,7 +84,7 @@ def test_rerun_skips_finished_scenes_without_touching_them(first_run, manifest, 
     out, _ = first_run
     outputs = [out / f"{name}.{extension}" for name in ("west", "east") for extension in ("tif", "json")]
     before = {path: path.stat().st_mtime_ns for path in outputs}
-    summary = run_batch(manifest, model_path, out, predict_options=OPTIONS)
+    summary = run_batch(manifest, model_path, out, settings=SETTINGS)
     assert sorted(summary["skipped"]) == ["east", "west"] and summary["predicted"] == []
     assert [failure["name"] for failure in summary["failed"]] == ["broken"]
     assert {path: path.stat().st_mtime_ns for path in outputs} == before
@@ -91,9 +92,9 @@ def test_rerun_skips_finished_scenes_without_touching_them(first_run, manifest, 
 
 def test_a_damaged_output_is_predicted_again(tmp_path, manifest, model_path):
     out = tmp_path / "out"
-    run_batch(manifest, model_path, out, predict_options=OPTIONS)
+    run_batch(manifest, model_path, out, settings=SETTINGS)
     (out / "east.tif").write_bytes(b"not a tiff")
-    summary = run_batch(manifest, model_path, out, predict_options=OPTIONS)
+    summary = run_batch(manifest, model_path, out, settings=SETTINGS)
     assert summary["predicted"] == ["east"] and summary["skipped"] == ["west"]
     assert cog_problems(str(out / "east.tif")) == []
 
@@ -123,7 +124,7 @@ def test_unknown_options_are_still_errors_for_other_commands(capsys):
 def test_prism_runner(tmp_path, manifest, model_path):
     location = os.environ.get("MFAFNET_PRISM_LOCATION")  # a local Prism binary, where one is installed
     try:
-        summary = run_batch(manifest, model_path, tmp_path / "out", runner="PrismRunner", predict_options=OPTIONS,
+        summary = run_batch(manifest, model_path, tmp_path / "out", runner="PrismRunner", settings=SETTINGS,
                             pipeline_args=[f"--prism_location={location}"] if location else [])
     except RuntimeError as error:
         if "prism binary" not in str(error):
@@ -138,5 +139,21 @@ def test_a_pipeline_that_cannot_run_leaves_no_earlier_summary(tmp_path, manifest
     out.mkdir()
     (out / "failures.json").write_text('{"scenes": 3, "predicted": [], "skipped": [], "failed": []}')
     with pytest.raises(ValueError, match="NoSuchRunner"):
-        run_batch(manifest, model_path, out, runner="NoSuchRunner", predict_options=OPTIONS)
+        run_batch(manifest, model_path, out, runner="NoSuchRunner", settings=SETTINGS)
     assert not (out / "failures.json").exists()
+
+
+def test_rerun_removes_scratch_folders_of_killed_runs(tmp_path, manifest, model_path):
+    """A killed worker leaves a scene's scratch folder and COG temporary; the rerun of the scene removes them."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".west.tif.k1ll3d0a.tmp").mkdir()
+    (out / ".west.tif.k1ll3d0a.tmp" / "class_map.tif").write_bytes(b"partial")
+    (out / ".east.tif.k1ll3d0b.tmp").write_bytes(b"partial")
+    others = [".west.tif.backup", "notes.tmp"]
+    for name in others:
+        (out / name).write_text("keep")
+    summary = run_batch(manifest, model_path, out, settings=SETTINGS)
+    assert sorted(summary["predicted"]) == ["east", "west"]
+    assert not [name for name in os.listdir(out) if name.startswith(".") and name not in others]
+    assert all((out / name).exists() for name in others)

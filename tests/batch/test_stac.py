@@ -8,7 +8,7 @@ from batch_scenes import HEIGHT, ORIGIN, PIXEL, WIDTH
 from osgeo import osr
 
 from mfafnet_tf.batch.catalog import SceneJob
-from mfafnet_tf.batch.cog import predict_cog
+from mfafnet_tf.inference.cog import predict_cog
 from mfafnet_tf.batch.stac_items import scene_item
 from mfafnet_tf.batch.stac_validation import validate_stac
 

@@ -42,3 +42,11 @@ def test_durable_write_lands_at_the_target(tmp_path):
     write_text(tmp_path / "state.json", "{}", durable=True)
     assert os.listdir(tmp_path) == ["state.json"]
     assert (tmp_path / "state.json").read_text() == "{}"
+
+
+def test_full_disk_is_a_data_error_naming_the_file(full_disk):
+    from mfafnet_tf.errors import DataError
+
+    with pytest.raises(DataError, match=f"^{full_disk / 'a.json'}: cannot be written, no space left on device$"):
+        write_text(full_disk / "a.json", "x" * 100_000)
+    assert os.listdir(full_disk) == ["filler.bin"]

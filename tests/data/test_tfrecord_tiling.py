@@ -213,3 +213,60 @@ def test_tile_command_names_what_it_drops(tmp_path, rng, capsys):
     assert "scene A" not in out
     assert main(arguments + [str(tmp_path / "all"), "--keep-unlabelled"]) == 0
     assert "  A: 8 kept" in capsys.readouterr().out
+
+
+def _tile(root, split_file, out, *extra):
+    return main(["data", "tile", "--dataset", "whu_opt_sar", "--root", str(root), "--out", str(out),
+                 "--patch", "32", "--split-file", str(split_file), "--min-valid", "0", *extra])
+
+
+def _assert_no_space_line(err, out):
+    """The error is one line (after the progress bar) naming ``out`` and saying the disk is full."""
+    assert "Traceback" not in err and "Error" not in err, err
+    assert err.endswith("\n") and err.splitlines()[-1].startswith(f"mfafnet data: error: {out}: "), err
+    assert "no space left" in err.splitlines()[-1]
+
+
+def test_full_disk_is_one_line_naming_out_and_leaves_no_shard(full_disk, synthetic_root, capsys):
+    root, split_file = synthetic_root
+    assert _tile(root, split_file, full_disk, "--shard-size", "2") == 1
+    _assert_no_space_line(capsys.readouterr().err, full_disk)
+    assert os.listdir(full_disk) == ["filler.bin"]
+
+
+class _FullDiskWriter:
+    """A TFRecordWriter on a disk that fills after two records; closing fails as well."""
+
+    def __init__(self, path):
+        self.records = 0
+        open(path, "wb").close()
+
+    def write(self, _record):
+        self.records += 1
+        if self.records > 2:
+            raise tf.errors.ResourceExhaustedError(None, None, "")
+
+    def close(self):
+        raise tf.errors.ResourceExhaustedError(None, None, "")
+
+
+def test_out_of_space_in_tensorflow_is_one_line_and_cleaned_up(tmp_path, synthetic_root, capsys, monkeypatch):
+    """Where no small file system can be mounted: TensorFlow's own error, injected."""
+    root, split_file = synthetic_root
+    monkeypatch.setattr(tf.io, "TFRecordWriter", _FullDiskWriter)
+    assert _tile(root, split_file, tmp_path, "--shard-size", "2") == 1
+    _assert_no_space_line(capsys.readouterr().err, tmp_path)
+    assert os.listdir(tmp_path) == []
+
+
+def test_rerun_removes_shards_that_killed_runs_left(tmp_path, synthetic_root):
+    """Temporary shards of killed runs (any shard size) go; other files stay."""
+    root, split_file = synthetic_root
+    stale = [f".train-{i:05d}.tfrecord.tmp" for i in range(28)] + [".val-00003.tfrecord.tmp"]
+    others = [".train-00000.tfrecord.bak", "train-00000.tfrecord.tmp", "notes.tmp", ".train.tfrecord.tmp"]
+    for name in stale + others:
+        (tmp_path / name).write_bytes(b"partial")
+    assert _tile(root, split_file, tmp_path, "--shard-size", "7") == 0
+    index = json.loads((tmp_path / "index.json").read_text())
+    shards = [name for entry in index["splits"].values() for name in entry["shards"]]
+    assert sorted(os.listdir(tmp_path)) == sorted(others + shards + ["index.json"])

@@ -43,14 +43,20 @@ def test_constant_model_confusion_equals_label_counts(tmp_path):
     assert confusion[:, [0, 1, 3, 4, 5, 6]].sum() == 0
 
 
-def test_evaluate_run_scores_a_single_modality_model(tmp_path):
-    """A SAR-only .keras model is evaluated on scenes that also carry optical bands."""
-    split_file = synthesize(str(tmp_path / "scenes"), scenes=3, size=(48, 40), seed=4, progress=False)
+def _sar_only_run(tmp_path, size):
+    """(config, model path, split file): three synthetic scenes and a SAR-only UNet, patch 16."""
+    split_file = synthesize(str(tmp_path / "scenes"), scenes=3, size=size, seed=4, progress=False)
     model_path = str(tmp_path / "sar_unet.keras")
     UNet(NUM_CLASSES, modalities=("sar",), widths=(4, 8)).save(model_path)
     config = load_config(overrides=[
         "data.dataset=whu_opt_sar", f"data.root={tmp_path / 'scenes'}",
         f"data.split_file={split_file}", "data.patch=16"])
+    return config, model_path, split_file
+
+
+def test_evaluate_run_scores_a_single_modality_model(tmp_path):
+    """A SAR-only .keras model is evaluated on scenes that also carry optical bands."""
+    config, model_path, split_file = _sar_only_run(tmp_path, (48, 40))
     dataset = get_dataset("whu_opt_sar", str(tmp_path / "scenes"), split_file=split_file)
     scored = 0
     for record in dataset.scenes("test"):
@@ -138,3 +144,25 @@ def test_evaluate_command_fails_without_scorable_pixels(tmp_path, capsys):
     error = capsys.readouterr().err
     assert f"scene {test_scene.name}: every label is ignore or nodata" in error
     assert not os.path.exists(tmp_path / "out" / "metrics.json")
+
+
+def test_evaluate_tiles_scenes_as_predict_does_by_default(tmp_path, monkeypatch):
+    """The score that `evaluate` reports is that of the map `predict` writes (same tiling)."""
+    from mfafnet_tf.evaluation import scene_evaluation
+    from mfafnet_tf.inference import predict_scene as predict_scene_module
+
+    tilings = {}
+
+    def spying(name, original):
+        def spy(runner, scene, **options):
+            tilings.setdefault(name, set()).add((options["tile"], options["overlap"]))
+            return original(runner, scene, **options)
+        return spy
+
+    for name, module in (("evaluate", scene_evaluation), ("predict", predict_scene_module)):
+        monkeypatch.setattr(module, "iter_scene_predictions", spying(name, module.iter_scene_predictions))
+    config, model_path, split_file = _sar_only_run(tmp_path, (24, 20))
+    evaluate_run(config, model_path, str(tmp_path / "out"), progress=False)
+    (record,) = get_dataset("whu_opt_sar", str(tmp_path / "scenes"), split_file=split_file).scenes("test")
+    predict_scene_module.predict_scene(model_path, None, record.sar, tmp_path / "map.tif", progress=False)
+    assert tilings["evaluate"] == tilings["predict"] == {(512, 64)}

@@ -88,3 +88,33 @@ def test_progress_bar_counts_tiles(tmp_path, coordinate_scene, constant_model, c
     predict_scene(constant_model, optical_path, sar_path, tmp_path / "map.tif", tile=16, overlap=4)
     err = capsys.readouterr().err
     assert "predict: 100%" in err and "9/9" in err  # 3 x 3 tiles of 16 overlapping by >= 4
+
+
+def test_nodata_options_mark_undeclared_nodata(tmp_path, coordinate_scene, write_geotiff, constant_model):
+    """Files that declare no nodata: --optical-nodata / --sar-nodata say which value it is."""
+    optical_path, _, _, _ = coordinate_scene(16, 16)
+    sar = np.ones((16, 16, 1), np.float32)
+    sar[4:8, 4:8] = -9999.0                    # nodata, but the file does not say so
+    sar_path = write_geotiff(tmp_path / "sar.tif", sar)
+    model_path = tmp_path / "constant.keras"
+    constant_model.save(model_path)
+    command = ["predict", "--model", str(model_path), "--optical", optical_path, "--sar", sar_path,
+               "--tile", "16", "--overlap", "0", "--nodata-policy", "any", "--quiet"]
+    assert main([*command, "--out", str(tmp_path / "plain.tif")]) == 0
+    assert (gdal.Open(str(tmp_path / "plain.tif")).ReadAsArray() != 255).all()
+    assert main([*command, "--out", str(tmp_path / "map.tif"), "--sar-nodata", "-9999"]) == 0
+    class_ids = gdal.Open(str(tmp_path / "map.tif")).ReadAsArray()
+    np.testing.assert_array_equal(class_ids == 255, sar[..., 0] == -9999.0)
+    # The optical's first band holds the column number: 0 in column 0.
+    assert main([*command, "--out", str(tmp_path / "optical.tif"), "--optical-nodata", "0"]) == 0
+    assert (gdal.Open(str(tmp_path / "optical.tif")).ReadAsArray()[:, 0] == 255).all()
+
+
+def test_predict_batch_takes_the_nodata_options():
+    from mfafnet_tf.cli.arguments import predict_settings
+    from mfafnet_tf.cli.main import build_parser
+
+    args = build_parser().parse_args(["predict-batch", "--catalog", "c.csv", "--model", "m.keras", "--out", "o",
+                                      "--optical-nodata", "0", "--sar-nodata=-9999"])
+    settings = predict_settings(args)
+    assert (settings.optical_nodata, settings.sar_nodata) == (0.0, -9999.0)

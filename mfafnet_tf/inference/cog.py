@@ -1,12 +1,13 @@
 """Cloud-Optimized GeoTIFF class maps: GDAL's COG driver over the GeoTIFF writer's output."""
 
 import os
-import tempfile
 
 from osgeo import gdal
 
+from mfafnet_tf.data.atomic import NO_SPACE, scratch_folder
 from mfafnet_tf.errors import DataError
-from mfafnet_tf.inference.geotiff_writer import atomic_geotiff
+from mfafnet_tf.inference.geotiff_writer import atomic_geotiff, gdal_errors
+from mfafnet_tf.inference.predict_scene import predict_scene
 
 gdal.UseExceptions()
 
@@ -36,27 +37,28 @@ def write_cog(source, out):
     """
     with atomic_geotiff(out) as temporary:
         try:
-            dataset = gdal.Translate(temporary, os.fspath(source), format="COG", creationOptions=COG_OPTIONS)
-        except RuntimeError as error:
-            raise DataError(f"COG {out}: cannot be written from {source} ({error})") from None
-        del dataset  # closing flushes the file and its .aux.xml sidecar
+            with gdal_errors(temporary):
+                # Dropping the dataset at once closes it: the file and its .aux.xml sidecar.
+                gdal.Translate(temporary, os.fspath(source), format="COG", creationOptions=COG_OPTIONS)
+        except OSError as error:
+            if error.errno in NO_SPACE:
+                raise
+            raise DataError(f"COG {out}: cannot be written from {source} ({error.strerror})") from None
     return out
 
 
-def predict_cog(model, optical, sar, out, **options):
+def predict_cog(model, optical, sar, out, settings=None, **options):
     """:func:`~mfafnet_tf.inference.predict_scene.predict_scene` straight to a COG.
 
     The class map is first written as a tiled GeoTIFF in a temporary folder
-    beside ``out``, then converted with :func:`write_cog`. ``options`` are
-    those of ``predict_scene`` (probabilities, quicklook, tiling, ...).
+    beside ``out`` (see :func:`~mfafnet_tf.data.atomic.scratch_folder`), then
+    converted with :func:`write_cog`. ``settings`` and
+    ``options`` are those of ``predict_scene`` (settings, probabilities,
+    quicklook, progress, ...).
 
     Returns:
         The path ``out``.
     """
-    from mfafnet_tf.inference.predict_scene import predict_scene
-
-    directory = os.path.dirname(os.path.abspath(out))
-    os.makedirs(directory, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f".{os.path.basename(out)}.", dir=directory) as scratch:
-        tiled = predict_scene(model, optical, sar, os.path.join(scratch, "class_map.tif"), **options)
+    with scratch_folder(out) as scratch:
+        tiled = predict_scene(model, optical, sar, os.path.join(scratch, "class_map.tif"), settings, **options)
         return write_cog(tiled, out)
