@@ -146,3 +146,31 @@ def geotransform_offset(first, second, width, height):
         by = second[3] + col * second[4] + row * second[5]
         worst = max(worst, abs(ax - bx), abs(ay - by))
     return worst / pixel if pixel else 0.0
+
+
+def registration_problem(first, second, tolerance):
+    """Why two datasets are not on one pixel grid, or None when they are.
+
+    Args:
+        first, second: open `gdal.Dataset`s.
+        tolerance: largest allowed displacement of the grids, in pixels of
+            `first`; sizes and CRSs must match exactly.
+
+    Returns:
+        None, or the difference in words ("differ in size: ...").
+    """
+    sizes = [(d.RasterXSize, d.RasterYSize) for d in (first, second)]
+    if sizes[0] != sizes[1]:
+        return (f"differ in size: {sizes[0][0]}x{sizes[0][1]} vs "
+                f"{sizes[1][0]}x{sizes[1][1]} (width x height)")
+    crs = [spatial_reference(d) for d in (first, second)]
+    if (crs[0] is None) != (crs[1] is None) or (
+            crs[0] is not None and not crs[0].IsSame(crs[1])):
+        return f"differ in CRS: {describe_crs(crs[0])} vs {describe_crs(crs[1])}"
+    transforms = [tuple(d.GetGeoTransform()) for d in (first, second)]
+    offset = geotransform_offset(*transforms, *sizes[0])
+    if offset > tolerance:
+        return (f"are not co-registered: their pixel grids are {offset:.3g} pixel(s) "
+                f"apart (tolerance {tolerance} pixel); geotransforms {transforms[0]} "
+                f"vs {transforms[1]}")
+    return None

@@ -6,7 +6,8 @@ import os
 import numpy as np
 
 from mfafnet_tf.data import raster
-from mfafnet_tf.errors import BandCountError, DataError
+from mfafnet_tf.data.align import ALIGN_MODES, warp_onto
+from mfafnet_tf.errors import BandCountError, ConfigError, DataError
 
 Window = collections.namedtuple("Window", ["x", "y", "width", "height"])
 Window.__doc__ = "A pixel rectangle of a scene: column, row, width, height."
@@ -36,12 +37,19 @@ def window_starts(length, size, stride):
 
 
 class _Raster:
-    """One open file of a scene with its band selection and nodata values."""
+    """One open file of a scene with its band selection and nodata values.
 
-    def __init__(self, path, role, bands, nodata, integer=False):
+    Given a `grid` (an open dataset) that the file is not on, the file is
+    read through an in-memory warp onto that grid (`alignment` holds its report).
+    """
+
+    def __init__(self, path, role, bands, nodata, integer=False, grid=None):
         self.path = os.fspath(path)
         self.role = role
         self.dataset = raster.open_raster(self.path, role)
+        self.alignment = None
+        if grid is not None and raster.registration_problem(grid, self.dataset, 0.0):
+            self.dataset, self.alignment = warp_onto(grid, self.path, role.lower())
         self.bands = raster.check_bands(
             self.dataset, self.path, role, bands, integer=integer)
         self.nodata = raster.declared_nodata(
@@ -67,17 +75,25 @@ class Scene:
     def __init__(self, optical, sar, label=None, *, optical_bands=None,
                  sar_bands=None, optical_nodata=None, sar_nodata=None,
                  expect_optical_bands=None, expect_sar_bands=None,
-                 geo_tolerance=GEO_TOLERANCE):
+                 geo_tolerance=GEO_TOLERANCE, align=None):
         self._optical = self._sar = self._label = None
         if optical is None and sar is None:
             raise DataError("scene: expected an optical or a SAR file, found neither")
+        if align not in (None, *ALIGN_MODES):
+            raise ConfigError(
+                f"align: expected one of {', '.join(ALIGN_MODES)}, found {align!r}")
+        if align and optical is None:
+            raise DataError(
+                f"scene of SAR raster {sar}: align {align} needs an optical file, "
+                f"found none")
         try:
             if optical is not None:
                 self._optical = _Raster(optical, "optical", optical_bands, optical_nodata)
+            grid = self._optical.dataset if align else None
             if sar is not None:
-                self._sar = _Raster(sar, "SAR", sar_bands, sar_nodata)
+                self._sar = _Raster(sar, "SAR", sar_bands, sar_nodata, grid=grid)
             if label is not None:
-                self._label = _Raster(label, "label", None, None, integer=True)
+                self._label = _Raster(label, "label", None, None, integer=True, grid=grid)
                 if self._label.dataset.RasterCount != 1:
                     raise DataError(
                         f"label raster {self._label.path}: expected 1 band, found "
@@ -115,28 +131,11 @@ class Scene:
 
     @staticmethod
     def _check_registration(reference, other, tolerance):
-        pair = (f"{reference.role} raster {reference.path} and {other.role} "
-                f"raster {other.path}")
-        if reference.size != other.size:
+        problem = raster.registration_problem(reference.dataset, other.dataset, tolerance)
+        if problem:
             raise DataError(
-                f"{pair} differ in size: {reference.size[0]}x{reference.size[1]} "
-                f"vs {other.size[0]}x{other.size[1]} (width x height)")
-        first = raster.spatial_reference(reference.dataset)
-        second = raster.spatial_reference(other.dataset)
-        if (first is None) != (second is None) or (
-                first is not None and not first.IsSame(second)):
-            raise DataError(
-                f"{pair} differ in CRS: {raster.describe_crs(first)} vs "
-                f"{raster.describe_crs(second)}")
-        offset = raster.geotransform_offset(
-            reference.dataset.GetGeoTransform(), other.dataset.GetGeoTransform(),
-            *reference.size)
-        if offset > tolerance:
-            raise DataError(
-                f"{pair} are not co-registered: their pixel grids are "
-                f"{offset:.3g} pixel(s) apart (tolerance {tolerance} pixel); "
-                f"geotransforms {tuple(reference.dataset.GetGeoTransform())} vs "
-                f"{tuple(other.dataset.GetGeoTransform())}")
+                f"{reference.role} raster {reference.path} and {other.role} raster "
+                f"{other.path} {problem}")
 
     # Paths and channel counts.
     @property
@@ -163,6 +162,12 @@ class Scene:
     @property
     def sar_channels(self):
         return len(self._sar.bands) if self._sar is not None else 0
+
+    @property
+    def alignments(self):
+        """The `AlignReport`s of the files read through a warp onto the optical grid."""
+        return [source.alignment for source in (self._sar, self._label)
+                if source is not None and source.alignment is not None]
 
     @property
     def has_label(self):
@@ -258,7 +263,7 @@ class Scene:
 
 def open_scene(optical, sar, label=None, *, optical_bands=None, sar_bands=None,
                optical_nodata=None, sar_nodata=None, expect_optical_bands=None,
-               expect_sar_bands=None, geo_tolerance=GEO_TOLERANCE):
+               expect_sar_bands=None, geo_tolerance=GEO_TOLERANCE, align=None):
     """Opens and validates a co-registered optical/SAR(/label) set.
 
     Args:
@@ -274,6 +279,10 @@ def open_scene(optical, sar, label=None, *, optical_bands=None, sar_bands=None,
         expect_sar_bands: required number of (selected) SAR bands.
         geo_tolerance: largest allowed grid displacement between the files, in
             pixels; sizes and CRS must match exactly.
+        align: None, or "sar_to_optical": SAR and label files that are not on
+            the optical file's grid are read through an in-memory warp onto it
+            (`mfafnet_tf.data.align`; SAR averaged or interpolated, labels
+            nearest), no file is written.
 
     Returns:
         A `Scene`.
@@ -287,4 +296,4 @@ def open_scene(optical, sar, label=None, *, optical_bands=None, sar_bands=None,
         optical, sar, label, optical_bands=optical_bands, sar_bands=sar_bands,
         optical_nodata=optical_nodata, sar_nodata=sar_nodata,
         expect_optical_bands=expect_optical_bands,
-        expect_sar_bands=expect_sar_bands, geo_tolerance=geo_tolerance)
+        expect_sar_bands=expect_sar_bands, geo_tolerance=geo_tolerance, align=align)
