@@ -91,14 +91,19 @@ def declared_nodata(dataset, bands, override, path, role):
     return tuple(float(v) for v in values)
 
 
-def read_bands(dataset, bands, x, y, width, height):
+def read_bands(dataset, bands, x, y, width, height, size=None):
     """Reads a window of the given bands as a native-dtype array [h, w, C].
 
     Only the bands' own values are read: GDAL mask bands (including a 4th band
-    that GDAL would interpret as alpha) are never consulted.
+    that GDAL would interpret as alpha) are never consulted. With `size`
+    (width, height) the window is decimated to that many pixels by nearest
+    neighbour: output pixel i takes window pixel floor((i + 0.5) * width / size).
     """
+    buffer = {} if size is None else dict(
+        buf_xsize=int(size[0]), buf_ysize=int(size[1]),
+        resample_alg=gdal.GRIORA_NearestNeighbour)
     planes = [
-        dataset.GetRasterBand(b).ReadAsArray(x, y, width, height) for b in bands
+        dataset.GetRasterBand(b).ReadAsArray(x, y, width, height, **buffer) for b in bands
     ]
     return np.stack(planes, axis=-1)
 

@@ -59,8 +59,8 @@ class _Raster:
     def size(self):
         return self.dataset.RasterXSize, self.dataset.RasterYSize
 
-    def read(self, window):
-        return raster.read_bands(self.dataset, self.bands, *window)
+    def read(self, window, size=None):
+        return raster.read_bands(self.dataset, self.bands, *window, size=size)
 
 
 class Scene:
@@ -196,11 +196,14 @@ class Scene:
             for x in window_starts(self.width, size, stride)
         ]
 
-    def read(self, window):
+    def read(self, window, size=None):
         """Reads one window of every file of the scene.
 
         Args:
             window: a `Window` inside the scene.
+            size: (width, height) to decimate the window to by nearest
+                neighbour (a preview of a scene of any size); default: the
+                window's own size.
 
         Returns:
             A `SceneWindow`.
@@ -215,19 +218,21 @@ class Scene:
             raise DataError(
                 f"window {tuple(window)} is outside the scene "
                 f"{self.path} ({self.width}x{self.height})")
-        optical, optical_bad = self._read_modality(self._optical, window)
-        sar, sar_bad = self._read_modality(self._sar, window)
+        size = None if size is None else tuple(int(v) for v in size)
+        optical, optical_bad = self._read_modality(self._optical, window, size)
+        sar, sar_bad = self._read_modality(self._sar, window, size)
         label = None
         if self._label is not None:
-            label = self._read(self._label, window)[..., 0]
+            label = self._read(self._label, window, size)[..., 0]
         valid = ~(optical_bad.any(axis=-1) | sar_bad.any(axis=-1))
         return SceneWindow(optical, sar, label, valid)
 
-    def _read_modality(self, source, window):
+    def _read_modality(self, source, window, size):
         if source is None:
-            empty = (window.height, window.width, 0)
+            width, height = size or (window.width, window.height)
+            empty = (height, width, 0)
             return np.zeros(empty, np.float32), np.zeros(empty, bool)
-        values = self._read(source, window)
+        values = self._read(source, window, size)
         invalid = raster.invalid_mask(values, source.nodata)
         with np.errstate(over="ignore"):      # float64 beyond float32's range
             values = values.astype(np.float32)
@@ -236,9 +241,9 @@ class Scene:
         return values, invalid
 
     @staticmethod
-    def _read(source, window):
+    def _read(source, window, size=None):
         try:
-            return source.read(window)
+            return source.read(window, size)
         except RuntimeError as error:
             raise DataError(
                 f"{source.role} raster {source.path}: cannot read window "

@@ -9,13 +9,15 @@ from mfafnet_tf.config import load_config
 from mfafnet_tf.errors import ConfigError, DataError
 from mfafnet_tf.evaluation.confusion import confusion_matrix
 from mfafnet_tf.evaluation.report import write_evaluation
+from mfafnet_tf.evaluation.scene_panels import PANEL_DIR, ScenePanels
 from mfafnet_tf.evaluation.scores import segmentation_scores
 from mfafnet_tf.inference import ModelRunner, iter_scene_predictions, load_model
 from mfafnet_tf.training.callbacks import BEST_MODEL, FINAL_MODEL
 from mfafnet_tf.training.data_setup import open_dataset
 
 
-def evaluate_scenes(model, dataset, records, *, tile, overlap, batch_size, progress=True):
+def evaluate_scenes(model, dataset, records, *, tile, overlap, batch_size, progress=True,
+                    panels=None):
     """Accumulates the confusion matrix of ``model`` over whole scenes.
 
     Each scene is predicted by overlapping, blended tiles (as ``mfafnet
@@ -26,6 +28,7 @@ def evaluate_scenes(model, dataset, records, *, tile, overlap, batch_size, progr
         model: A ``ModelRunner`` (or what ``ModelRunner.wrap`` takes).
         dataset: The ``mfafnet_tf.data`` dataset the records belong to.
         records: Scene records with labels.
+        panels: Optional ``ScenePanels`` that draws each scene's panel.
 
     Returns:
         int64 ``[K, K]`` confusion matrix (rows = truth).
@@ -51,6 +54,8 @@ def evaluate_scenes(model, dataset, records, *, tile, overlap, batch_size, progr
             raise DataError(f"scene {record.name}: no label file for {record.path}")
         counts = np.zeros(3, np.int64)        # valid inputs, labelled, both
         with dataset.open(record) as scene:
+            if panels:
+                panels.begin(record.name, scene)
             for window, probabilities, valid in iter_scene_predictions(
                 runner, scene, tile=tile, overlap=overlap, batch_size=batch_size
             ):
@@ -59,9 +64,12 @@ def evaluate_scenes(model, dataset, records, *, tile, overlap, batch_size, progr
                 )
                 labelled = labels < dataset.num_classes
                 counts += (valid.sum(), labelled.sum(), (valid & labelled).sum())
-                confusion += confusion_matrix(
-                    labels, probabilities.argmax(axis=-1), dataset.num_classes, valid
-                )
+                predicted = probabilities.argmax(axis=-1)
+                confusion += confusion_matrix(labels, predicted, dataset.num_classes, valid)
+                if panels:
+                    panels.add(window, predicted, labels, valid)
+            if panels:
+                panels.finish()
         if not counts[2]:
             unscorable.append(f"scene {record.name}: {_why_unscorable(record, *counts[:2])}")
     if not confusion.sum():
@@ -98,8 +106,8 @@ def evaluate_run(config, model_path, out_dir, *, protocol=None, split="test",
     Args:
         config: The ``ExperimentConfig`` the model was trained with.
         model_path: ``.keras`` file or SavedModel directory.
-        out_dir: Where ``metrics.json``, ``metrics.md`` and
-            ``confusion_matrix.png`` go.
+        out_dir: Where ``metrics.json``, ``metrics.md``,
+            ``confusion_matrix.png`` and ``panels/<scene>.png`` go.
         protocol: ``ignore_background`` or ``with_background``; default: the
             recipe's ``task.protocol``.
         split: Scenes to evaluate.
@@ -118,14 +126,16 @@ def evaluate_run(config, model_path, out_dir, *, protocol=None, split="test",
         raise DataError(f"dataset {dataset.name} at {config.data.root}: no {split!r} scenes")
     tile = tile or 2 * config.data.patch
     overlap = tile // 4 if overlap is None else overlap
+    panels = ScenePanels(os.path.join(out_dir, PANEL_DIR), dataset.class_names)
     confusion = evaluate_scenes(
         load_model(model_path), dataset, records,
-        tile=tile, overlap=overlap, batch_size=batch_size, progress=progress,
+        tile=tile, overlap=overlap, batch_size=batch_size, progress=progress, panels=panels,
     )
     scores = dict(segmentation_scores(confusion, dataset.class_names), protocol=protocol)
     paths = write_evaluation(
         out_dir, scores, confusion, protocol, [record.name for record in records]
     )
+    paths["panels"] = panels.out_dir
     return scores, paths
 
 

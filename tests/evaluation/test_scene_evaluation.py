@@ -138,3 +138,28 @@ def test_evaluate_command_fails_without_scorable_pixels(tmp_path, capsys):
     error = capsys.readouterr().err
     assert f"scene {test_scene.name}: every label is ignore or nodata" in error
     assert not os.path.exists(tmp_path / "out" / "metrics.json")
+
+
+def test_evaluation_draws_one_panel_per_scene_from_the_scored_pixels(tmp_path, monkeypatch):
+    from mfafnet_tf.evaluation import scene_panels
+    from mfafnet_tf.evaluation.scene_panels import ScenePanels
+
+    split_file = synthesize(str(tmp_path), scenes=2, size=(70, 50), seed=3, progress=False)
+    dataset = get_dataset("whu_opt_sar", str(tmp_path), split_file=split_file)
+    records = dataset.scenes()
+    drawn = {}
+    monkeypatch.setattr(scene_panels, "write_scene_panel",
+                        lambda out, optical, sar, predicted, *a, labels, title: drawn.update(
+                            {title: (out, optical, sar, predicted, labels)}))
+    panels = ScenePanels(tmp_path / "panels", dataset.class_names, max_size=32)
+    evaluate_scenes(_constant_runner(2), dataset, records, tile=32, overlap=8, batch_size=3,
+                    progress=False, panels=panels)
+    assert sorted(drawn) == sorted(r.name for r in records)
+    for record in records:
+        out, optical, sar, predicted, labels = drawn[record.name]
+        assert out == str(tmp_path / "panels" / f"{record.name}.png")
+        with dataset.open(record) as scene:
+            whole = scene.read(Window(0, 0, 50, 70), size=(23, 32))
+        assert optical.shape == (32, 23, 4) and sar.shape == (32, 23, 1)
+        np.testing.assert_array_equal(labels, dataset.map_labels(whole.label))
+        np.testing.assert_array_equal(predicted, np.where(whole.valid, 2, 255))
