@@ -8,6 +8,7 @@ from tqdm import tqdm
 from mfafnet_tf.config import load_config
 from mfafnet_tf.errors import ConfigError, DataError
 from mfafnet_tf.evaluation.confusion import confusion_matrix
+from mfafnet_tf.evaluation.html_report import REPORT_HTML, load_run, write_html_report
 from mfafnet_tf.evaluation.report import write_evaluation
 from mfafnet_tf.evaluation.scene_panels import PANEL_DIR, ScenePanels
 from mfafnet_tf.evaluation.scores import segmentation_scores
@@ -107,7 +108,8 @@ def evaluate_run(config, model_path, out_dir, *, protocol=None, split="test",
         config: The ``ExperimentConfig`` the model was trained with.
         model_path: ``.keras`` file or SavedModel directory.
         out_dir: Where ``metrics.json``, ``metrics.md``,
-            ``confusion_matrix.png`` and ``panels/<scene>.png`` go.
+            ``confusion_matrix.png``, ``panels/<scene>.png`` and ``report.html``
+            go (the report's training curves: ``history.csv`` beside the model).
         protocol: ``ignore_background`` or ``with_background``; default: the
             recipe's ``task.protocol``.
         split: Scenes to evaluate.
@@ -136,6 +138,9 @@ def evaluate_run(config, model_path, out_dir, *, protocol=None, split="test",
         out_dir, scores, confusion, protocol, [record.name for record in records]
     )
     paths["panels"] = panels.out_dir
+    run = load_run(out_dir, history_dir=os.path.dirname(os.path.abspath(model_path)))
+    paths["html"] = write_html_report(
+        os.path.join(out_dir, REPORT_HTML), [run], f"Evaluation of {run.name}")
     return scores, paths
 
 

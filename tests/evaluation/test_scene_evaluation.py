@@ -57,9 +57,16 @@ def test_evaluate_run_scores_a_single_modality_model(tmp_path):
         with dataset.open(record) as scene:
             whole = scene.read(Window(0, 0, scene.width, scene.height))
         scored += int(((dataset.map_labels(whole.label) < NUM_CLASSES) & whole.valid).sum())
+    (tmp_path / "history.csv").write_text("epoch,loss,val_loss\n0,1.0,1.1\n1,0.8,0.9\n")
     scores, paths = evaluate_run(config, model_path, str(tmp_path / "out"), progress=False)
     assert scores["pixels"] == scored > 0
     assert all(os.path.exists(path) for path in paths.values())
+    tests = [record.name for record in dataset.scenes("test")]
+    assert sorted(os.listdir(paths["panels"])) == sorted(f"{name}.png" for name in tests)
+    page = open(paths["html"], encoding="utf-8").read()
+    assert paths["html"] == str(tmp_path / "out" / "report.html")
+    assert [name for name in tests if f'alt="out: {name}"' in page] == tests
+    assert 'alt="training curves"' in page       # from the history.csv beside the model
 
 
 def test_declared_label_nodata_is_not_scored(tmp_path):
