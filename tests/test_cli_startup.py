@@ -13,7 +13,7 @@ HELP_SCRIPT = """
 import json, sys
 from mfafnet_tf.cli.main import COMMANDS, main
 calls = [["--help"]] + [[name, "--help"] for name in COMMANDS]
-calls += [["data", verb, "--help"] for verb in ("synth", "check", "tile", "stats")]
+calls += [["data", verb, "--help"] for verb in ("synth", "check", "tile", "stats", "align")]
 for argv in calls:
     try:
         main(argv)

@@ -11,6 +11,10 @@ def register(subparsers):
     parser.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
     parser.add_argument("--markdown", metavar="FILE", help="also write the table as Markdown")
     parser.add_argument("--json", metavar="FILE", help="also write the table as JSON")
+    parser.add_argument(
+        "--html", metavar="FILE", help="also write a static HTML report of the runs side by "
+        "side (metrics, per-class IoU chart, confusion matrices, training curves, scene "
+        "panels; images embedded)")
     parser.set_defaults(func=run)
 
 
@@ -25,7 +29,12 @@ def run(args):
     table = load_run_metrics(args.run_dirs)
     print(comparison_markdown(table), end="")
     write_comparison(table, markdown_path=args.markdown, json_path=args.json)
-    for path in (args.markdown, args.json):
+    if args.html:
+        from mfafnet_tf.evaluation.html_report import load_runs, write_html_report
+
+        write_html_report(args.html, load_runs(args.run_dirs),
+                          f"Comparison of {len(args.run_dirs)} runs")
+    for path in (args.markdown, args.json, args.html):
         if path:
             print(f"wrote {path}")
     return 0

@@ -21,7 +21,7 @@ RECIPE_KEYS = {
     "dataset": "data.dataset", "root": "data.root",
     **{name: f"data.options.{name}" for name in (
         "manifest", "class_names", "label_map", "optical_bands", "sar_bands",
-        "optical_nodata", "sar_nodata", "val_fraction")},
+        "optical_nodata", "sar_nodata", "val_fraction", "align")},
 }
 
 
@@ -40,6 +40,9 @@ def _add_dataset_arguments(parser, required=True):
     parser.add_argument("--sar-nodata", type=float, help="overrides declared nodata")
     parser.add_argument("--val-fraction", type=float,
                         help="share of training scenes carved into a spatial validation block")
+    parser.add_argument("--align", choices=("sar_to_optical",),
+                        help="read SAR and labels on another grid through a lazy warp onto "
+                        "the optical grid (see `mfafnet data align`)")
 
 
 def _dataset(args, **extra):
@@ -50,7 +53,7 @@ def _dataset(args, **extra):
         class_names=args.class_names,
         optical_bands=args.optical_bands, sar_bands=args.sar_bands,
         optical_nodata=args.optical_nodata, sar_nodata=args.sar_nodata,
-        val_fraction=args.val_fraction, **extra)
+        val_fraction=args.val_fraction, align=args.align, **extra)
     return get_dataset(args.dataset, args.root, **options)
 
 
@@ -149,6 +152,15 @@ def _stats(args):
     return 0
 
 
+def _align(args):
+    from mfafnet_tf.data.align import align_raster
+
+    report = align_raster(args.reference, args.input, args.out, role=args.role,
+                          resampling=args.resampling)
+    print(report)
+    return 0
+
+
 def register(subparsers):
     """Adds ``data`` and its subcommands."""
     parser = subparsers.add_parser("data", help="prepare datasets")
@@ -203,3 +215,21 @@ def register(subparsers):
     stats.add_argument("--optical-transform", choices=("none", "log", "db"), default="none")
     stats.add_argument("--out", required=True, help="statistics JSON to write")
     stats.set_defaults(func=_stats)
+
+    align = verbs.add_parser(
+        "align", help="warp a raster onto another's grid (lazy VRT by default)",
+        description="Warps --input onto the CRS, geotransform and size of --reference "
+        "(GDAL Warp), nodata carried through, and prints what changed (CRS, pixel "
+        "size, shift). A .vrt output copies no pixels: GDAL resamples what is read.")
+    align.add_argument("--reference", required=True,
+                       help="raster whose grid to take (the optical scene)")
+    align.add_argument("--input", required=True, help="raster to align (the SAR, or labels)")
+    align.add_argument("--out", required=True,
+                       help="output .vrt (lazy, refers to --input) or .tif (a copy)")
+    align.add_argument("--role", choices=("sar", "optical", "label"), default="sar",
+                       help="what --input holds; sets the default resampling (default sar)")
+    align.add_argument(
+        "--resampling", help="GDAL resampling (nearest, bilinear, cubic, average, mode, "
+        "...); default: nearest for labels, for optical and SAR average when the input "
+        "pixels are finer than the grid, else bilinear")
+    align.set_defaults(func=_align)

@@ -59,6 +59,7 @@ def run(args):
         comparison_row,
         write_comparison,
     )
+    from mfafnet_tf.evaluation.html_report import load_runs, write_html_report
     from mfafnet_tf.evaluation.scene_evaluation import evaluate_run_dir
     from mfafnet_tf.export import export_saved_model
     from mfafnet_tf.inference.model_loading import load_keras_model
@@ -81,11 +82,15 @@ def run(args):
         timings[name] = run_timing(config, trained - began, time.monotonic() - trained)
         table[name] = comparison_row(scores)
         print(f"{name}: aAcc {100 * scores['aAcc']:.2f}  mIoU {100 * scores['mIoU']:.2f}", flush=True)
-        outputs.append((f"{name} run (best.keras, metrics.json, metrics.md, confusion_matrix.png)", run_dir))
+        outputs.append((f"{name} run (best.keras, metrics.json, report.html, panels/)", run_dir))
 
     comparison_json = os.path.join(out, "comparison.json")
     comparison_md = os.path.join(out, "comparison.md")
     write_comparison(table, markdown_path=comparison_md, json_path=comparison_json)
+    comparison_html = write_html_report(
+        os.path.join(out, "comparison.html"),
+        load_runs([os.path.join(out, name) for name in configs]),
+        f"Comparison of {len(configs)} runs")
     print("\nWhole held-out scenes, background ignored (%):\n")
     print(comparison_markdown(table))
     timings_json = os.path.join(out, "timings.json")
@@ -113,6 +118,8 @@ def run(args):
         ("synthetic scenes, tiles, statistics", fusion.data.root),
         ("comparison table (JSON)", comparison_json),
         ("comparison table (Markdown)", comparison_md),
+        ("comparison report: metrics, curves, scene panels (HTML, open in a browser)",
+         comparison_html),
         ("wall time per model (JSON)", timings_json),
         (f"class map of test scene {record.name} (GeoTIFF)", prediction),
         ("its quicklook (PNG)", quicklook),

@@ -13,7 +13,9 @@ def register(subparsers):
         help="evaluate a run on whole test scenes",
         description="Predicts each test scene by overlapping tiles and scores it "
         "against its labels: aAcc, mIoU, mAcc, per-class IoU/accuracy/F1, Cohen's "
-        "kappa. Writes metrics.json, metrics.md and confusion_matrix.png.",
+        "kappa. Writes metrics.json, metrics.md, confusion_matrix.png, one panel per "
+        "scene in panels/ (optical, SAR, prediction, label, errors) and report.html "
+        "(all of it with the training curves, to open in a browser).",
     )
     parser.add_argument("--run-dir", help="run directory of `mfafnet train` (its config and best model)")
     parser.add_argument("--model", help="a .keras file or SavedModel directory (with --recipe)")

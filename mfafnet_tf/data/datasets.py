@@ -6,6 +6,7 @@ import inspect
 import os
 
 from mfafnet_tf.data import raster, splits
+from mfafnet_tf.data.align import ALIGN_MODES
 from mfafnet_tf.data.labels import LabelMap
 from mfafnet_tf.data.manifest import MODALITIES, read_manifest
 from mfafnet_tf.data.scene import open_scene
@@ -88,7 +89,7 @@ class Dataset:
     def __init__(self, spec, root, *, manifest=None, split_file=None,
                  val_fraction=None, class_names=None, label_map=None,
                  optical_bands=None, sar_bands=None, optical_nodata=None,
-                 sar_nodata=None):
+                 sar_nodata=None, align=None):
         self.spec = spec
         self.name = spec.name
         self.root = os.fspath(root)
@@ -118,6 +119,11 @@ class Dataset:
         self.optical_channels = (
             len(self.optical_bands) if self.optical_bands else spec.optical_channels)
         self.sar_channels = len(self.sar_bands) if self.sar_bands else spec.sar_channels
+        if align not in (None, *ALIGN_MODES):
+            raise ConfigError(
+                f"dataset {spec.name}: option align expected one of "
+                f"{', '.join(ALIGN_MODES)}, found {align!r}")
+        self.align = align
 
     @property
     def num_classes(self):
@@ -287,7 +293,7 @@ class Dataset:
             optical_bands=self.optical_bands, sar_bands=self.sar_bands,
             optical_nodata=self.optical_nodata, sar_nodata=self.sar_nodata,
             expect_optical_bands=self.optical_channels,
-            expect_sar_bands=self.sar_channels)
+            expect_sar_bands=self.sar_channels, align=self.align)
 
 
 def check_modalities(source, available, needed, model):
@@ -317,7 +323,9 @@ def get_dataset(name, root, **options):
             holding manifest.csv, or the CSV itself).
         **options: manifest (CSV path), split_file, val_fraction, class_names,
             label_map (dict or "code:id,..." text; "ignore" for 255),
-            optical_bands, sar_bands (1-based), optical_nodata, sar_nodata.
+            optical_bands, sar_bands (1-based), optical_nodata, sar_nodata,
+            align ("sar_to_optical": SAR and labels on another grid are read
+            through a lazy warp onto the optical grid).
 
     Raises:
         ConfigError: unknown dataset name or option.

@@ -91,14 +91,19 @@ def declared_nodata(dataset, bands, override, path, role):
     return tuple(float(v) for v in values)
 
 
-def read_bands(dataset, bands, x, y, width, height):
+def read_bands(dataset, bands, x, y, width, height, size=None):
     """Reads a window of the given bands as a native-dtype array [h, w, C].
 
     Only the bands' own values are read: GDAL mask bands (including a 4th band
-    that GDAL would interpret as alpha) are never consulted.
+    that GDAL would interpret as alpha) are never consulted. With `size`
+    (width, height) the window is decimated to that many pixels by nearest
+    neighbour: output pixel i takes window pixel floor((i + 0.5) * width / size).
     """
+    buffer = {} if size is None else dict(
+        buf_xsize=int(size[0]), buf_ysize=int(size[1]),
+        resample_alg=gdal.GRIORA_NearestNeighbour)
     planes = [
-        dataset.GetRasterBand(b).ReadAsArray(x, y, width, height) for b in bands
+        dataset.GetRasterBand(b).ReadAsArray(x, y, width, height, **buffer) for b in bands
     ]
     return np.stack(planes, axis=-1)
 
@@ -146,3 +151,31 @@ def geotransform_offset(first, second, width, height):
         by = second[3] + col * second[4] + row * second[5]
         worst = max(worst, abs(ax - bx), abs(ay - by))
     return worst / pixel if pixel else 0.0
+
+
+def registration_problem(first, second, tolerance):
+    """Why two datasets are not on one pixel grid, or None when they are.
+
+    Args:
+        first, second: open `gdal.Dataset`s.
+        tolerance: largest allowed displacement of the grids, in pixels of
+            `first`; sizes and CRSs must match exactly.
+
+    Returns:
+        None, or the difference in words ("differ in size: ...").
+    """
+    sizes = [(d.RasterXSize, d.RasterYSize) for d in (first, second)]
+    if sizes[0] != sizes[1]:
+        return (f"differ in size: {sizes[0][0]}x{sizes[0][1]} vs "
+                f"{sizes[1][0]}x{sizes[1][1]} (width x height)")
+    crs = [spatial_reference(d) for d in (first, second)]
+    if (crs[0] is None) != (crs[1] is None) or (
+            crs[0] is not None and not crs[0].IsSame(crs[1])):
+        return f"differ in CRS: {describe_crs(crs[0])} vs {describe_crs(crs[1])}"
+    transforms = [tuple(d.GetGeoTransform()) for d in (first, second)]
+    offset = geotransform_offset(*transforms, *sizes[0])
+    if offset > tolerance:
+        return (f"are not co-registered: their pixel grids are {offset:.3g} pixel(s) "
+                f"apart (tolerance {tolerance} pixel); geotransforms {transforms[0]} "
+                f"vs {transforms[1]}")
+    return None

@@ -6,7 +6,8 @@ import os
 import numpy as np
 
 from mfafnet_tf.data import raster
-from mfafnet_tf.errors import BandCountError, DataError
+from mfafnet_tf.data.align import ALIGN_MODES, warp_onto
+from mfafnet_tf.errors import BandCountError, ConfigError, DataError
 
 Window = collections.namedtuple("Window", ["x", "y", "width", "height"])
 Window.__doc__ = "A pixel rectangle of a scene: column, row, width, height."
@@ -36,12 +37,19 @@ def window_starts(length, size, stride):
 
 
 class _Raster:
-    """One open file of a scene with its band selection and nodata values."""
+    """One open file of a scene with its band selection and nodata values.
 
-    def __init__(self, path, role, bands, nodata, integer=False):
+    Given a `grid` (an open dataset) that the file is not on, the file is
+    read through an in-memory warp onto that grid (`alignment` holds its report).
+    """
+
+    def __init__(self, path, role, bands, nodata, integer=False, grid=None):
         self.path = os.fspath(path)
         self.role = role
         self.dataset = raster.open_raster(self.path, role)
+        self.alignment = None
+        if grid is not None and raster.registration_problem(grid, self.dataset, 0.0):
+            self.dataset, self.alignment = warp_onto(grid, self.path, role.lower())
         self.bands = raster.check_bands(
             self.dataset, self.path, role, bands, integer=integer)
         self.nodata = raster.declared_nodata(
@@ -51,8 +59,8 @@ class _Raster:
     def size(self):
         return self.dataset.RasterXSize, self.dataset.RasterYSize
 
-    def read(self, window):
-        return raster.read_bands(self.dataset, self.bands, *window)
+    def read(self, window, size=None):
+        return raster.read_bands(self.dataset, self.bands, *window, size=size)
 
 
 class Scene:
@@ -67,17 +75,25 @@ class Scene:
     def __init__(self, optical, sar, label=None, *, optical_bands=None,
                  sar_bands=None, optical_nodata=None, sar_nodata=None,
                  expect_optical_bands=None, expect_sar_bands=None,
-                 geo_tolerance=GEO_TOLERANCE):
+                 geo_tolerance=GEO_TOLERANCE, align=None):
         self._optical = self._sar = self._label = None
         if optical is None and sar is None:
             raise DataError("scene: expected an optical or a SAR file, found neither")
+        if align not in (None, *ALIGN_MODES):
+            raise ConfigError(
+                f"align: expected one of {', '.join(ALIGN_MODES)}, found {align!r}")
+        if align and optical is None:
+            raise DataError(
+                f"scene of SAR raster {sar}: align {align} needs an optical file, "
+                f"found none")
         try:
             if optical is not None:
                 self._optical = _Raster(optical, "optical", optical_bands, optical_nodata)
+            grid = self._optical.dataset if align else None
             if sar is not None:
-                self._sar = _Raster(sar, "SAR", sar_bands, sar_nodata)
+                self._sar = _Raster(sar, "SAR", sar_bands, sar_nodata, grid=grid)
             if label is not None:
-                self._label = _Raster(label, "label", None, None, integer=True)
+                self._label = _Raster(label, "label", None, None, integer=True, grid=grid)
                 if self._label.dataset.RasterCount != 1:
                     raise DataError(
                         f"label raster {self._label.path}: expected 1 band, found "
@@ -115,28 +131,11 @@ class Scene:
 
     @staticmethod
     def _check_registration(reference, other, tolerance):
-        pair = (f"{reference.role} raster {reference.path} and {other.role} "
-                f"raster {other.path}")
-        if reference.size != other.size:
+        problem = raster.registration_problem(reference.dataset, other.dataset, tolerance)
+        if problem:
             raise DataError(
-                f"{pair} differ in size: {reference.size[0]}x{reference.size[1]} "
-                f"vs {other.size[0]}x{other.size[1]} (width x height)")
-        first = raster.spatial_reference(reference.dataset)
-        second = raster.spatial_reference(other.dataset)
-        if (first is None) != (second is None) or (
-                first is not None and not first.IsSame(second)):
-            raise DataError(
-                f"{pair} differ in CRS: {raster.describe_crs(first)} vs "
-                f"{raster.describe_crs(second)}")
-        offset = raster.geotransform_offset(
-            reference.dataset.GetGeoTransform(), other.dataset.GetGeoTransform(),
-            *reference.size)
-        if offset > tolerance:
-            raise DataError(
-                f"{pair} are not co-registered: their pixel grids are "
-                f"{offset:.3g} pixel(s) apart (tolerance {tolerance} pixel); "
-                f"geotransforms {tuple(reference.dataset.GetGeoTransform())} vs "
-                f"{tuple(other.dataset.GetGeoTransform())}")
+                f"{reference.role} raster {reference.path} and {other.role} raster "
+                f"{other.path} {problem}")
 
     # Paths and channel counts.
     @property
@@ -165,6 +164,12 @@ class Scene:
         return len(self._sar.bands) if self._sar is not None else 0
 
     @property
+    def alignments(self):
+        """The `AlignReport`s of the files read through a warp onto the optical grid."""
+        return [source.alignment for source in (self._sar, self._label)
+                if source is not None and source.alignment is not None]
+
+    @property
     def has_label(self):
         return self._label is not None
 
@@ -191,11 +196,14 @@ class Scene:
             for x in window_starts(self.width, size, stride)
         ]
 
-    def read(self, window):
+    def read(self, window, size=None):
         """Reads one window of every file of the scene.
 
         Args:
             window: a `Window` inside the scene.
+            size: (width, height) to decimate the window to by nearest
+                neighbour (a preview of a scene of any size); default: the
+                window's own size.
 
         Returns:
             A `SceneWindow`.
@@ -210,19 +218,21 @@ class Scene:
             raise DataError(
                 f"window {tuple(window)} is outside the scene "
                 f"{self.path} ({self.width}x{self.height})")
-        optical, optical_bad = self._read_modality(self._optical, window)
-        sar, sar_bad = self._read_modality(self._sar, window)
+        size = None if size is None else tuple(int(v) for v in size)
+        optical, optical_bad = self._read_modality(self._optical, window, size)
+        sar, sar_bad = self._read_modality(self._sar, window, size)
         label = None
         if self._label is not None:
-            label = self._read(self._label, window)[..., 0]
+            label = self._read(self._label, window, size)[..., 0]
         valid = ~(optical_bad.any(axis=-1) | sar_bad.any(axis=-1))
         return SceneWindow(optical, sar, label, valid)
 
-    def _read_modality(self, source, window):
+    def _read_modality(self, source, window, size):
         if source is None:
-            empty = (window.height, window.width, 0)
+            width, height = size or (window.width, window.height)
+            empty = (height, width, 0)
             return np.zeros(empty, np.float32), np.zeros(empty, bool)
-        values = self._read(source, window)
+        values = self._read(source, window, size)
         invalid = raster.invalid_mask(values, source.nodata)
         with np.errstate(over="ignore"):      # float64 beyond float32's range
             values = values.astype(np.float32)
@@ -231,9 +241,9 @@ class Scene:
         return values, invalid
 
     @staticmethod
-    def _read(source, window):
+    def _read(source, window, size=None):
         try:
-            return source.read(window)
+            return source.read(window, size)
         except RuntimeError as error:
             raise DataError(
                 f"{source.role} raster {source.path}: cannot read window "
@@ -258,7 +268,7 @@ class Scene:
 
 def open_scene(optical, sar, label=None, *, optical_bands=None, sar_bands=None,
                optical_nodata=None, sar_nodata=None, expect_optical_bands=None,
-               expect_sar_bands=None, geo_tolerance=GEO_TOLERANCE):
+               expect_sar_bands=None, geo_tolerance=GEO_TOLERANCE, align=None):
     """Opens and validates a co-registered optical/SAR(/label) set.
 
     Args:
@@ -274,6 +284,10 @@ def open_scene(optical, sar, label=None, *, optical_bands=None, sar_bands=None,
         expect_sar_bands: required number of (selected) SAR bands.
         geo_tolerance: largest allowed grid displacement between the files, in
             pixels; sizes and CRS must match exactly.
+        align: None, or "sar_to_optical": SAR and label files that are not on
+            the optical file's grid are read through an in-memory warp onto it
+            (`mfafnet_tf.data.align`; SAR averaged or interpolated, labels
+            nearest), no file is written.
 
     Returns:
         A `Scene`.
@@ -287,4 +301,4 @@ def open_scene(optical, sar, label=None, *, optical_bands=None, sar_bands=None,
         optical, sar, label, optical_bands=optical_bands, sar_bands=sar_bands,
         optical_nodata=optical_nodata, sar_nodata=sar_nodata,
         expect_optical_bands=expect_optical_bands,
-        expect_sar_bands=expect_sar_bands, geo_tolerance=geo_tolerance)
+        expect_sar_bands=expect_sar_bands, geo_tolerance=geo_tolerance, align=align)

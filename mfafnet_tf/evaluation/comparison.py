@@ -21,27 +21,43 @@ def load_run_metrics(run_dirs, names=None):
     Raises:
         DataError: A run has no readable ``metrics.json``, or two runs share a name.
     """
-    names = names or [os.path.basename(os.path.normpath(path)) for path in run_dirs]
+    names = run_names(run_dirs, names)
+    return {name: comparison_row(read_metrics(run_dir))
+            for name, run_dir in zip(names, run_dirs)}
+
+
+def run_names(run_dirs, names=None):
+    """The runs' names: `names`, else each directory's base name.
+
+    Raises:
+        DataError: two runs share a name.
+    """
+    names = list(names or [os.path.basename(os.path.normpath(path)) for path in run_dirs])
     if len(set(names)) != len(names):
         duplicates = sorted({name for name in names if names.count(name) > 1})
         raise DataError(
             f"runs {', '.join(map(str, run_dirs))}: row names {duplicates} occur more "
             "than once; give each run a distinct name"
         )
-    table = {}
-    for name, run_dir in zip(names, run_dirs):
-        path = os.path.join(run_dir, METRICS_JSON)
-        try:
-            with open(path, encoding="utf-8") as stream:
-                metrics = json.load(stream)
-        except FileNotFoundError:
-            raise DataError(
-                f"{path}: no metrics.json; run `mfafnet evaluate --run-dir {run_dir}`"
-            ) from None
-        except json.JSONDecodeError as error:
-            raise DataError(f"{path}: not valid JSON: {error}") from None
-        table[name] = comparison_row(metrics)
-    return table
+    return names
+
+
+def read_metrics(run_dir):
+    """The ``metrics.json`` of an evaluated run directory, as a dict.
+
+    Raises:
+        DataError: it is missing or not valid JSON; the message names it.
+    """
+    path = os.path.join(run_dir, METRICS_JSON)
+    try:
+        with open(path, encoding="utf-8") as stream:
+            return json.load(stream)
+    except FileNotFoundError:
+        raise DataError(
+            f"{path}: no metrics.json; run `mfafnet evaluate --run-dir {run_dir}`"
+        ) from None
+    except json.JSONDecodeError as error:
+        raise DataError(f"{path}: not valid JSON: {error}") from None
 
 
 def comparison_row(metrics):
@@ -53,11 +69,17 @@ def comparison_row(metrics):
     }
 
 
+def ordered_union(groups):
+    """The items of several sequences, each once, in order of first appearance."""
+    items = {}
+    for group in groups:
+        items.update(dict.fromkeys(group))
+    return list(items)
+
+
 def comparison_markdown(table):
     """Formats the table: rows = runs, columns aAcc, mIoU, per-class IoU (%)."""
-    classes = []
-    for row in table.values():
-        classes += [name for name in row["per_class_iou"] if name not in classes]
+    classes = ordered_union(row["per_class_iou"] for row in table.values())
     header = ["run", "aAcc", "mIoU"] + classes
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name, row in table.items():

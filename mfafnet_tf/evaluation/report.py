@@ -91,6 +91,15 @@ def _fixed(value):
 
 
 def _plot_confusion(path, confusion, names):
+    figure = confusion_figure(confusion, names)
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, dpi=100, format="png")
+    plt.close(figure)
+
+
+def confusion_figure(confusion, names, title="Confusion matrix (row-normalized)"):
+    """A matplotlib figure of the row-normalized confusion matrix (rows = truth)."""
+    confusion = np.asarray(confusion)
     totals = confusion.sum(axis=1, keepdims=True)
     normalized = np.divide(
         confusion, totals, out=np.zeros(confusion.shape), where=totals > 0
@@ -102,7 +111,7 @@ def _plot_confusion(path, confusion, names):
     axes.set_yticks(range(len(names)), names)
     axes.set_xlabel("predicted")
     axes.set_ylabel("ground truth")
-    axes.set_title("Confusion matrix (row-normalized)")
+    axes.set_title(title)
     for row in range(len(names)):
         for column in range(len(names)):
             value = normalized[row, column]
@@ -112,6 +121,4 @@ def _plot_confusion(path, confusion, names):
             )
     figure.colorbar(image, ax=axes, fraction=0.046)
     figure.tight_layout()
-    with atomic_path(path) as temporary:
-        figure.savefig(temporary, dpi=100, format="png")
-    plt.close(figure)
+    return figure

@@ -8,7 +8,9 @@ from tqdm import tqdm
 from mfafnet_tf.config import load_config
 from mfafnet_tf.errors import ConfigError, DataError
 from mfafnet_tf.evaluation.confusion import confusion_matrix
+from mfafnet_tf.evaluation.html_report import REPORT_HTML, load_run, write_html_report
 from mfafnet_tf.evaluation.report import write_evaluation
+from mfafnet_tf.evaluation.scene_panels import PANEL_DIR, ScenePanels
 from mfafnet_tf.evaluation.scores import segmentation_scores
 from mfafnet_tf.inference import ModelRunner, iter_scene_predictions, load_model
 from mfafnet_tf.inference.predict_settings import PredictSettings
@@ -16,7 +18,8 @@ from mfafnet_tf.training.callbacks import BEST_MODEL, FINAL_MODEL
 from mfafnet_tf.training.data_setup import open_dataset
 
 
-def evaluate_scenes(model, dataset, records, *, tile, overlap, batch_size, progress=True):
+def evaluate_scenes(model, dataset, records, *, tile, overlap, batch_size, progress=True,
+                    panels=None):
     """Accumulates the confusion matrix of ``model`` over whole scenes.
 
     Each scene is predicted by overlapping, blended tiles (as ``mfafnet
@@ -27,6 +30,7 @@ def evaluate_scenes(model, dataset, records, *, tile, overlap, batch_size, progr
         model: A ``ModelRunner`` (or what ``ModelRunner.wrap`` takes).
         dataset: The ``mfafnet_tf.data`` dataset the records belong to.
         records: Scene records with labels.
+        panels: Optional ``ScenePanels`` that draws each scene's panel.
 
     Returns:
         int64 ``[K, K]`` confusion matrix (rows = truth).
@@ -52,6 +56,8 @@ def evaluate_scenes(model, dataset, records, *, tile, overlap, batch_size, progr
             raise DataError(f"scene {record.name}: no label file for {record.path}")
         counts = np.zeros(3, np.int64)        # valid inputs, labelled, both
         with dataset.open(record) as scene:
+            if panels:
+                panels.begin(record.name, scene)
             for window, probabilities, valid in iter_scene_predictions(
                 runner, scene, tile=tile, overlap=overlap, batch_size=batch_size
             ):
@@ -60,9 +66,12 @@ def evaluate_scenes(model, dataset, records, *, tile, overlap, batch_size, progr
                 )
                 labelled = labels < dataset.num_classes
                 counts += (valid.sum(), labelled.sum(), (valid & labelled).sum())
-                confusion += confusion_matrix(
-                    labels, probabilities.argmax(axis=-1), dataset.num_classes, valid
-                )
+                predicted = probabilities.argmax(axis=-1)
+                confusion += confusion_matrix(labels, predicted, dataset.num_classes, valid)
+                if panels:
+                    panels.add(window, predicted, labels, valid)
+            if panels:
+                panels.finish()
         if not counts[2]:
             unscorable.append(f"scene {record.name}: {_why_unscorable(record, *counts[:2])}")
     if not confusion.sum():
@@ -99,8 +108,9 @@ def evaluate_run(config, model_path, out_dir, *, protocol=None, split="test",
     Args:
         config: The ``ExperimentConfig`` the model was trained with.
         model_path: ``.keras`` file or SavedModel directory.
-        out_dir: Where ``metrics.json``, ``metrics.md`` and
-            ``confusion_matrix.png`` go.
+        out_dir: Where ``metrics.json``, ``metrics.md``,
+            ``confusion_matrix.png``, ``panels/<scene>.png`` and ``report.html``
+            go (the report's training curves: ``history.csv`` beside the model).
         protocol: ``ignore_background`` or ``with_background``; default: the
             recipe's ``task.protocol``.
         split: Scenes to evaluate.
@@ -120,14 +130,19 @@ def evaluate_run(config, model_path, out_dir, *, protocol=None, split="test",
     if not records:
         raise DataError(f"dataset {dataset.name} at {config.data.root}: no {split!r} scenes")
     settings = PredictSettings(tile=tile, overlap=overlap, batch_size=batch_size)
+    panels = ScenePanels(os.path.join(out_dir, PANEL_DIR), dataset.class_names)
     confusion = evaluate_scenes(
         load_model(model_path), dataset, records, tile=settings.tile, overlap=settings.overlap,
-        batch_size=settings.batch_size, progress=progress,
+        batch_size=settings.batch_size, progress=progress, panels=panels,
     )
     scores = dict(segmentation_scores(confusion, dataset.class_names), protocol=protocol)
     paths = write_evaluation(
         out_dir, scores, confusion, protocol, [record.name for record in records]
     )
+    paths["panels"] = panels.out_dir
+    run = load_run(out_dir, history_dir=os.path.dirname(os.path.abspath(model_path)))
+    paths["html"] = write_html_report(
+        os.path.join(out_dir, REPORT_HTML), [run], f"Evaluation of {run.name}")
     return scores, paths
 
 

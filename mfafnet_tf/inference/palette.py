@@ -93,3 +93,16 @@ def color_table(colors):
         table.SetColorEntry(index, tuple(int(v) for v in rgb) + (255,))
     table.SetColorEntry(NODATA_CLASS, NODATA_COLOR)
     return table
+
+
+def class_map_rgb(ids, colors):
+    """uint8 [h, w, 3] picture of class ids: `colors` for 0..K-1, black for the rest.
+
+    Black (`QUICKLOOK_NODATA_RGB`) marks nodata (255) and any id beyond the
+    colours; no class colour is black.
+    """
+    rgb = np.empty(ids.shape + (3,), np.uint8)
+    rgb[...] = QUICKLOOK_NODATA_RGB
+    known = ids < len(colors)
+    rgb[known] = np.asarray(colors)[ids[known]]
+    return rgb

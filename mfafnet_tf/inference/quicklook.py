@@ -1,7 +1,5 @@
 """A small PNG preview of a class map, with a legend of the class names."""
 
-import math
-
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -9,7 +7,8 @@ from matplotlib.patches import Patch
 from osgeo import gdal
 
 from mfafnet_tf.inference.geotiff_writer import atomic_geotiff
-from mfafnet_tf.inference.palette import NODATA_CLASS, QUICKLOOK_NODATA_RGB
+from mfafnet_tf.inference.palette import NODATA_CLASS, QUICKLOOK_NODATA_RGB, class_map_rgb
+from mfafnet_tf.inference.preview_grid import PreviewGrid
 
 gdal.UseExceptions()
 
@@ -19,6 +18,26 @@ MAX_SIZE = 1024
 FIGURE_WIDTH = 9.0
 IMAGE_SHARE = 0.75
 DPI = 150
+
+
+def read_class_preview(class_map, max_size):
+    """The class ids of a class-map GeoTIFF decimated to a `PreviewGrid` of `max_size`."""
+    dataset = gdal.Open(str(class_map))
+    grid = PreviewGrid(dataset.RasterXSize, dataset.RasterYSize, max_size)
+    return dataset.GetRasterBand(1).ReadAsArray(
+        buf_xsize=grid.width, buf_ysize=grid.height, resample_alg=gdal.GRIORA_NearestNeighbour)
+
+
+def class_legend(class_names, colors, nodata=False):
+    """Legend patches of the classes, and of nodata (black) when `nodata`."""
+    handles = [
+        Patch(facecolor=np.asarray(colors[index]) / 255.0, edgecolor="black", label=name)
+        for index, name in enumerate(class_names)
+    ]
+    if nodata:
+        handles.append(Patch(facecolor=np.asarray(QUICKLOOK_NODATA_RGB) / 255.0,
+                             edgecolor="black", label="nodata"))
+    return handles
 
 
 def write_quicklook(class_map, out, class_names, colors, *, max_size=MAX_SIZE):
@@ -35,26 +54,10 @@ def write_quicklook(class_map, out, class_names, colors, *, max_size=MAX_SIZE):
             beyond them) is drawn in `QUICKLOOK_NODATA_RGB`, black, so it
             stands out from the white page.
     """
-    dataset = gdal.Open(str(class_map))
-    width, height = dataset.RasterXSize, dataset.RasterYSize
-    scale = max(1.0, max(width, height) / max_size)
-    preview_width, preview_height = max(1, math.ceil(width / scale)), max(1, math.ceil(height / scale))
-    ids = dataset.GetRasterBand(1).ReadAsArray(
-        buf_xsize=preview_width, buf_ysize=preview_height, resample_alg=gdal.GRIORA_NearestNeighbour
-    )
-    dataset = None
-    rgb = np.empty((preview_height, preview_width, 3), np.uint8)
-    rgb[...] = QUICKLOOK_NODATA_RGB
-    known = ids < len(colors)
-    rgb[known] = colors[ids[known]]
-    present = np.unique(ids)
-    handles = [
-        Patch(facecolor=np.asarray(colors[index]) / 255.0, edgecolor="black", label=name)
-        for index, name in enumerate(class_names)
-    ]
-    if NODATA_CLASS in present:
-        handles.append(Patch(facecolor=np.asarray(QUICKLOOK_NODATA_RGB) / 255.0,
-                             edgecolor="black", label="nodata"))
+    ids = read_class_preview(class_map, max_size)
+    preview_height, preview_width = ids.shape
+    rgb = class_map_rgb(ids, colors)
+    handles = class_legend(class_names, colors, nodata=NODATA_CLASS in ids)
 
     image_width = FIGURE_WIDTH * IMAGE_SHARE
     figure = Figure(figsize=(FIGURE_WIDTH, image_width * preview_height / preview_width), dpi=DPI)

@@ -63,9 +63,16 @@ def test_evaluate_run_scores_a_single_modality_model(tmp_path):
         with dataset.open(record) as scene:
             whole = scene.read(Window(0, 0, scene.width, scene.height))
         scored += int(((dataset.map_labels(whole.label) < NUM_CLASSES) & whole.valid).sum())
+    (tmp_path / "history.csv").write_text("epoch,loss,val_loss\n0,1.0,1.1\n1,0.8,0.9\n")
     scores, paths = evaluate_run(config, model_path, str(tmp_path / "out"), progress=False)
     assert scores["pixels"] == scored > 0
     assert all(os.path.exists(path) for path in paths.values())
+    tests = [record.name for record in dataset.scenes("test")]
+    assert sorted(os.listdir(paths["panels"])) == sorted(f"{name}.png" for name in tests)
+    page = open(paths["html"], encoding="utf-8").read()
+    assert paths["html"] == str(tmp_path / "out" / "report.html")
+    assert [name for name in tests if f'alt="out: {name}"' in page] == tests
+    assert 'alt="training curves"' in page       # from the history.csv beside the model
 
 
 def test_declared_label_nodata_is_not_scored(tmp_path):
@@ -166,3 +173,28 @@ def test_evaluate_tiles_scenes_as_predict_does_by_default(tmp_path, monkeypatch)
     (record,) = get_dataset("whu_opt_sar", str(tmp_path / "scenes"), split_file=split_file).scenes("test")
     predict_scene_module.predict_scene(model_path, None, record.sar, tmp_path / "map.tif", progress=False)
     assert tilings["evaluate"] == tilings["predict"] == {(512, 64)}
+
+
+def test_evaluation_draws_one_panel_per_scene_from_the_scored_pixels(tmp_path, monkeypatch):
+    from mfafnet_tf.evaluation import scene_panels
+    from mfafnet_tf.evaluation.scene_panels import ScenePanels
+
+    split_file = synthesize(str(tmp_path), scenes=2, size=(70, 50), seed=3, progress=False)
+    dataset = get_dataset("whu_opt_sar", str(tmp_path), split_file=split_file)
+    records = dataset.scenes()
+    drawn = {}
+    monkeypatch.setattr(scene_panels, "write_scene_panel",
+                        lambda out, optical, sar, predicted, *a, labels, title: drawn.update(
+                            {title: (out, optical, sar, predicted, labels)}))
+    panels = ScenePanels(tmp_path / "panels", dataset.class_names, max_size=32)
+    evaluate_scenes(_constant_runner(2), dataset, records, tile=32, overlap=8, batch_size=3,
+                    progress=False, panels=panels)
+    assert sorted(drawn) == sorted(r.name for r in records)
+    for record in records:
+        out, optical, sar, predicted, labels = drawn[record.name]
+        assert out == str(tmp_path / "panels" / f"{record.name}.png")
+        with dataset.open(record) as scene:
+            whole = scene.read(Window(0, 0, 50, 70), size=(23, 32))
+        assert optical.shape == (32, 23, 4) and sar.shape == (32, 23, 1)
+        np.testing.assert_array_equal(labels, dataset.map_labels(whole.label))
+        np.testing.assert_array_equal(predicted, np.where(whole.valid, 2, 255))

@@ -1,0 +1,70 @@
+"""Gathering, during an evaluation, one input/prediction/label/error panel per scene."""
+
+import os
+import re
+
+import numpy as np
+
+from mfafnet_tf.data.labels import IGNORE
+from mfafnet_tf.inference.palette import NODATA_CLASS, class_colors
+from mfafnet_tf.inference.preview_grid import PreviewGrid
+from mfafnet_tf.inference.scene_panel import PANEL_SIZE, read_inputs, write_scene_panel
+
+PANEL_DIR = "panels"
+
+
+def panel_file_name(scene_name):
+    """A PNG file name for a scene name (path separators and odd characters as '_')."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", scene_name) + ".png"
+
+
+class ScenePanels:
+    """Collects the decimated prediction and labels of each scene and writes its panel.
+
+    Call `begin` when a scene is open, `add` for each predicted window and
+    `finish` before the scene is closed.
+
+    Args:
+        out_dir: directory of the panels (created when the first is written).
+        class_names: names of class ids 0..K-1.
+        max_size: longest side of each image of a panel, in pixels.
+    """
+
+    def __init__(self, out_dir, class_names, max_size=PANEL_SIZE):
+        self.out_dir = os.fspath(out_dir)
+        self.class_names = tuple(class_names)
+        self.colors = class_colors(self.class_names)
+        self.max_size = max_size
+        self.paths = []
+        self._scene = None
+
+    def begin(self, name, scene):
+        """Starts the panel of the open `scene` and reads its decimated inputs."""
+        grid = PreviewGrid(scene.width, scene.height, self.max_size)
+        optical, sar = read_inputs(scene, grid)
+        self._scene = dict(name=name, grid=grid, optical=optical, sar=sar,
+                           predicted=grid.full(NODATA_CLASS, "uint8"),
+                           labels=grid.full(IGNORE, "uint8"))
+
+    def add(self, window, predicted, labels, valid):
+        """Keeps the previewed pixels of one window.
+
+        Args:
+            window: the `Window` predicted.
+            predicted: [h, w] class ids.
+            labels: [h, w] label ids (IGNORE = not scored).
+            valid: bool [h, w], False where the input is nodata.
+        """
+        grid = self._scene["grid"]
+        grid.paste(self._scene["predicted"], window, np.where(valid, predicted, NODATA_CLASS))
+        grid.paste(self._scene["labels"], window, labels.astype("uint8"))
+
+    def finish(self):
+        """Writes the scene's panel; returns its path."""
+        scene, self._scene = self._scene, None
+        path = os.path.join(self.out_dir, panel_file_name(scene["name"]))
+        write_scene_panel(path, scene["optical"], scene["sar"], scene["predicted"],
+                          self.class_names, self.colors, labels=scene["labels"],
+                          title=scene["name"])
+        self.paths.append(path)
+        return path
