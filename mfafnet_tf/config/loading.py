@@ -12,6 +12,9 @@ from mfafnet_tf.config.ranges import check_ranges, dotted_keys
 from mfafnet_tf.errors import ConfigError
 
 RESOLVED_CONFIG_NAME = "config.yaml"
+# Keys renamed since a release, old -> new, so that recipes and the config.yaml
+# of runs written before still load.
+RENAMED = {("tune", "space", "alignment_kernel"): ("tune", "space", "alignment")}
 
 
 def load_config(recipe=None, overrides=(), override_files=()):
@@ -141,4 +144,17 @@ def _read_yaml(path):
         raise ConfigError(
             f"{path}: expected a mapping of sections, found {type(data).__name__}"
         )
+    return _renamed(data)
+
+
+def _renamed(data):
+    """``data`` with the keys of ``RENAMED`` moved to their new names."""
+    for old, new in RENAMED.items():
+        *parents, key = old
+        node = data
+        for part in parents:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict) and key in node:
+            value = node.pop(key)
+            node.setdefault(new[-1], value)
     return data

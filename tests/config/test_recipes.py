@@ -49,6 +49,12 @@ def test_unknown_mfafnet_option_fails_when_the_recipe_loads():
     assert load_config(None, ["model.name=unet"]).model.input_modalities == ("optical", "sar")
 
 
+def test_a_run_config_with_the_old_tune_key_still_loads(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text("tune:\n  space:\n    alignment_kernel: {values: [linear_mmd], default: linear_mmd}\n")
+    assert load_config(path).tune.space.alignment.values == ["linear_mmd"]
+
+
 def test_unknown_section_is_an_error(tmp_path):
     recipe = _write(tmp_path / "r.yaml", {"trian": {"epochs": 1}})
     with pytest.raises(ConfigError, match="did you mean train"):
