@@ -45,3 +45,15 @@ def test_release_813745c_training_outputs_keep_their_weights(release):
     assert names[1:4] == ["optical_stem", "sar_stem", "optical_level_0"]
     for name, output, reference in zip(names, outputs, expected):
         np.testing.assert_array_equal(np.asarray(output), reference, err_msg=name)
+
+
+def test_release_813745c_training_step_gives_the_same_loss_and_weights(release):
+    """One step of the project's default compile: the loss and the auxiliary losses are those of 813745c."""
+    _, saved = release
+    model = keras.saving.load_model(os.path.join(FIXTURES, "mfafnet_813745c.keras"))  # trained here
+    inputs = {"optical": saved["optical"], "sar": saved["sar"]}
+    model.compile()
+    loss = model.train_on_batch(inputs, saved["labels"])
+    np.testing.assert_allclose(loss, saved["step_loss"], rtol=1e-5)
+    np.testing.assert_allclose(np.asarray(model(inputs, training=False)), saved["trained_logits"],
+                               rtol=1e-4, atol=1e-4)
