@@ -134,7 +134,7 @@ def _make_file(**naming):
 
 
 @contextlib.contextmanager
-def atomic_path(path, suffix=TEMPORARY_SUFFIX, durable=False):
+def atomic_path(path, suffix=TEMPORARY_SUFFIX, durable=False, locked=True):
     """Yields a temporary path beside `path`; renames it to `path` on success.
 
     The result gets the permissions of a newly created file, not the private
@@ -148,10 +148,15 @@ def atomic_path(path, suffix=TEMPORARY_SUFFIX, durable=False):
             extension).
         durable: Flush the file to disk before the rename and the directory
             after it, so that the new content survives a power loss or kill.
+        locked: Hold the lock that tells reruns the temporary is in use;
+            False for writers that lock the file themselves (HDF5 does, and
+            fails on a file locked by another descriptor).
     """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     temporary, descriptor = _locked_temporary(path, _make_file, suffix)
+    if not locked:
+        fcntl.flock(descriptor, fcntl.LOCK_UN)
     try:
         yield temporary
         os.chmod(temporary, _new_file_mode())

@@ -52,7 +52,8 @@ class RunCheckpoint(keras.callbacks.Callback):
 def save_generation(model, backup_dir, state):
     """Writes the generation of ``state`` atomically and drops older ones."""
     weights = _weights_path(backup_dir, state.epoch)
-    with atomic_path(weights, suffix=WEIGHTS_SUFFIX, durable=True) as temporary:
+    # HDF5 locks the file it writes: the temporary is left unlocked for it.
+    with atomic_path(weights, suffix=WEIGHTS_SUFFIX, durable=True, locked=False) as temporary:
         model.save_weights(temporary)
     best = state.best if math.isfinite(state.best) else None
     record = {"epoch": state.epoch, "best": best, "weights_bytes": os.path.getsize(weights)}

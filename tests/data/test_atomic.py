@@ -50,3 +50,15 @@ def test_full_disk_is_a_data_error_naming_the_file(full_disk):
     with pytest.raises(DataError, match=f"^{full_disk / 'a.json'}: cannot be written, no space left on device$"):
         write_text(full_disk / "a.json", "x" * 100_000)
     assert os.listdir(full_disk) == ["filler.bin"]
+
+
+def test_an_unlocked_temporary_can_be_written_by_hdf5(tmp_path):
+    """HDF5 locks the file it creates; a temporary this process holds locked would refuse it."""
+    import h5py
+
+    with atomic_path(tmp_path / "w.h5", suffix=".tmp.h5", locked=False) as temporary:
+        with h5py.File(temporary, "w") as stream:
+            stream["x"] = [1, 2, 3]
+    with h5py.File(tmp_path / "w.h5", "r") as stream:
+        assert list(stream["x"][:]) == [1, 2, 3]
+    assert os.listdir(tmp_path) == ["w.h5"]
