@@ -20,7 +20,8 @@ def register(subparsers):
     parser.add_argument("--out", required=True, help="class-map GeoTIFF to write")
     add_predict_settings_arguments(parser)
     parser.add_argument("--probabilities", help="also write float32 class probabilities to this GeoTIFF")
-    parser.add_argument("--quicklook", help="also write a PNG preview with a legend")
+    parser.add_argument("--quicklook", help="also write a PNG panel: optical RGB, SAR and class map side by side, "
+                        "with a legend")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--cog", action="store_true",
                         help="write the class map as a Cloud-Optimized GeoTIFF (overviews, mode resampling)")

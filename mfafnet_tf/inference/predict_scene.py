@@ -12,8 +12,8 @@ from mfafnet_tf.inference.geotiff_writer import GeoTiffWriter, atomic_geotiff
 from mfafnet_tf.inference.model_loading import load_model
 from mfafnet_tf.inference.model_runner import ModelRunner, resolve_class_names
 from mfafnet_tf.inference.palette import NODATA_CLASS, class_colors, color_table
-from mfafnet_tf.inference.quicklook import write_quicklook
 from mfafnet_tf.inference.predict_settings import PredictSettings
+from mfafnet_tf.inference.scene_panel import PanelPixels
 from mfafnet_tf.inference.scene_predictions import iter_scene_predictions
 
 # GDAL's block cache for `mfafnet predict` unless GDAL_CACHEMAX is set: enough for
@@ -53,7 +53,8 @@ def predict_scene(model, optical, sar, out, settings=None, *, probabilities=None
             from ``options``.
         probabilities: Optional float32 GeoTIFF of the K class probabilities
             (NaN where nodata).
-        quicklook: Optional PNG preview with a legend.
+        quicklook: Optional PNG panel: the optical RGB, the SAR and the class
+            map side by side (each decimated), with a legend.
         progress: Show a progress bar.
         **options: Instead of ``settings``, its fields as keywords
             (``optical_bands``, ``sar_bands``, ``optical_nodata``,
@@ -87,6 +88,7 @@ def predict_scene(model, optical, sar, out, settings=None, *, probabilities=None
             compression=CLASS_MAP_COMPRESSION, color_table=color_table(colors), category_names=names,
             descriptions=[CLASS_BAND_DESCRIPTION],
         ))
+        panel = PanelPixels(scene) if quicklook is not None else None
         probability_writer = None
         if probabilities is not None:
             probability_writer = stack.enter_context(GeoTiffWriter(
@@ -99,8 +101,10 @@ def predict_scene(model, optical, sar, out, settings=None, *, probabilities=None
             class_ids = np.argmax(block, axis=-1).astype(np.uint8)
             class_ids[~valid] = NODATA_CLASS
             class_writer.write(window, class_ids)
+            if panel is not None:
+                panel.add(window, class_ids)
             if probability_writer is not None:
                 probability_writer.write(window, np.where(valid[..., None], block, np.nan))
-    if quicklook is not None:
-        write_quicklook(out, quicklook, names, colors)
+    if panel is not None:
+        panel.write(quicklook, names, colors)
     return out
