@@ -44,7 +44,8 @@ def predict_scene(model, optical, sar, out, settings=None, *, probabilities=None
         model: Path of a ``.keras`` file or SavedModel directory, or a Keras
             model / loaded SavedModel / ModelRunner.
         optical: Optical GeoTIFF path.
-        sar: SAR GeoTIFF path, on the same pixel grid.
+        sar: SAR GeoTIFF path, on the same pixel grid (or on any grid with the
+            settings' ``align``).
         out: Class map to write: uint8, one band, tiled and compressed, the
             input's CRS and geotransform, colour table, class names, 255 where
             the input is nodata under the settings' nodata policy.
@@ -58,14 +59,14 @@ def predict_scene(model, optical, sar, out, settings=None, *, probabilities=None
         progress: Show a progress bar.
         **options: Instead of ``settings``, its fields as keywords
             (``optical_bands``, ``sar_bands``, ``optical_nodata``,
-            ``sar_nodata``, ``tile``, ``overlap``,
+            ``sar_nodata``, ``align``, ``tile``, ``overlap``,
             ``batch_size``, ``class_names``, ``nodata_policy``).
 
     Returns:
         The path ``out``.
 
     Raises:
-        DataError: A file is missing, the pair is mis-registered, or band counts
+        DataError: A file is missing, the pair is mis-registered (without ``align``), or band counts
             differ from the model's inputs.
         ConfigError: ``tile``, ``overlap`` or ``batch_size`` is out of range,
             the model has 255 classes or more, or the policy is unknown.

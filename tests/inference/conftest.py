@@ -116,3 +116,11 @@ def border_model():
     kernel = np.zeros((9, 9, 5, 2))
     kernel[:, :, 4, 0] = 6.0 / 81.0
     return conv_model(kernel, np.array([0.0, 3.0]))
+
+
+@pytest.fixture(scope="session")
+def sar_threshold_model():
+    """Class 1 where the SAR is above 0.5, else class 0."""
+    kernel = np.zeros((1, 1, 5, 2))
+    kernel[0, 0, 4] = [0.0, 10.0]
+    return conv_model(kernel, np.array([0.0, -5.0]))
