@@ -19,7 +19,7 @@ def name_list(text):
 
 
 def add_predict_settings_arguments(parser):
-    """Adds the options of a ``PredictSettings`` (bands, nodata, tiling, class names, nodata policy)."""
+    """Adds the options of a ``PredictSettings`` (bands, nodata, alignment, tiling, class names, nodata policy)."""
     from mfafnet_tf.inference.predict_settings import (
         DEFAULT_BATCH_SIZE,
         DEFAULT_TILE,
@@ -33,6 +33,9 @@ def add_predict_settings_arguments(parser):
                         help="nodata value of the optical bands, overriding the files' (e.g. when they declare none)")
     parser.add_argument("--sar-nodata", type=float,
                         help="nodata value of the SAR bands, overriding the files' (e.g. when they declare none)")
+    parser.add_argument("--align", action="store_true",
+                        help="warp a SAR that is not on the optical's pixel grid onto it on the fly "
+                        "(lazy in-memory VRT, no copy; the map keeps the optical's georeference)")
     parser.add_argument("--tile", type=int, default=DEFAULT_TILE,
                         help=f"tile size in pixels (default {DEFAULT_TILE}, as mfafnet evaluate)")
     parser.add_argument("--overlap", type=int,
@@ -54,5 +57,5 @@ def predict_settings(args):
 
     return PredictSettings(
         optical_bands=args.optical_bands, sar_bands=args.sar_bands, optical_nodata=args.optical_nodata,
-        sar_nodata=args.sar_nodata, tile=args.tile, overlap=args.overlap,
+        sar_nodata=args.sar_nodata, align=args.align, tile=args.tile, overlap=args.overlap,
         batch_size=args.batch_size, class_names=args.class_names, nodata_policy=args.nodata_policy)

@@ -16,11 +16,13 @@ def register(subparsers):
     )
     parser.add_argument("--model", required=True, help=".keras file or SavedModel directory")
     parser.add_argument("--optical", help="optical GeoTIFF (required when the model takes optical bands)")
-    parser.add_argument("--sar", help="SAR GeoTIFF on the same pixel grid (required when the model takes SAR)")
+    parser.add_argument("--sar", help="SAR GeoTIFF on the same pixel grid, or on any grid with --align "
+                        "(required when the model takes SAR)")
     parser.add_argument("--out", required=True, help="class-map GeoTIFF to write")
     add_predict_settings_arguments(parser)
     parser.add_argument("--probabilities", help="also write float32 class probabilities to this GeoTIFF")
-    parser.add_argument("--quicklook", help="also write a PNG preview with a legend")
+    parser.add_argument("--quicklook", help="also write a PNG panel: optical RGB, SAR and class map side by side, "
+                        "with a legend")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--cog", action="store_true",
                         help="write the class map as a Cloud-Optimized GeoTIFF (overviews, mode resampling)")
@@ -38,6 +40,10 @@ def _inputs(args, runner):
     for modality in ("optical", "sar"):
         if modality not in runner.channels and getattr(args, modality) is not None:
             print(f"note: --{modality} not used, model {args.model} takes no {modality} input")
+    if args.align and set(runner.channels) != {"optical", "sar"}:
+        raise ConfigError(
+            f"--align: expected a model that takes optical and SAR (the SAR is warped onto the "
+            f"optical's grid), model {args.model} takes {' '.join(runner.channels)} only")
     return [getattr(args, m) if m in runner.channels else None for m in ("optical", "sar")]
 
 
@@ -52,15 +58,17 @@ def _band_hint(error, runner):
     return hint
 
 
-def _check_band_counts(settings, runner, optical, sar):
-    """Opens the scene once to check its band counts, naming the options that fix them."""
+def _check_scene(settings, runner, optical, sar):
+    """Opens the scene once to check its band counts, naming the options that fix them,
+    and prints what ``--align`` changed."""
     from mfafnet_tf.data import open_scene
 
     try:
         with open_scene(optical, sar, **settings.scene_options,
                         expect_optical_bands=runner.optical_channels,
-                        expect_sar_bands=runner.sar_channels):
-            pass
+                        expect_sar_bands=runner.sar_channels) as scene:
+            for report in scene.alignments:
+                print(report)
     except BandCountError as error:
         raise DataError(f"{error}; {_band_hint(error, runner)}") from None
 
@@ -75,7 +83,7 @@ def run(args):
     limit_gdal_cache()
     runner = load_model(args.model)
     optical, sar = _inputs(args, runner)
-    _check_band_counts(settings, runner, optical, sar)
+    _check_scene(settings, runner, optical, sar)
     out = (predict_cog if args.cog else predict_scene)(
         runner, optical, sar, args.out, settings,
         probabilities=args.probabilities, quicklook=args.quicklook, progress=not args.quiet,

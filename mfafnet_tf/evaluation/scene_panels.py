@@ -5,10 +5,8 @@ import re
 
 import numpy as np
 
-from mfafnet_tf.data.labels import IGNORE
 from mfafnet_tf.inference.palette import NODATA_CLASS, class_colors
-from mfafnet_tf.inference.preview_grid import PreviewGrid
-from mfafnet_tf.inference.scene_panel import PANEL_SIZE, read_inputs, write_scene_panel
+from mfafnet_tf.inference.scene_panel import PANEL_SIZE, PanelPixels
 
 PANEL_DIR = "panels"
 
@@ -40,11 +38,7 @@ class ScenePanels:
 
     def begin(self, name, scene):
         """Starts the panel of the open `scene` and reads its decimated inputs."""
-        grid = PreviewGrid(scene.width, scene.height, self.max_size)
-        optical, sar = read_inputs(scene, grid)
-        self._scene = dict(name=name, grid=grid, optical=optical, sar=sar,
-                           predicted=grid.full(NODATA_CLASS, "uint8"),
-                           labels=grid.full(IGNORE, "uint8"))
+        self._scene = (name, PanelPixels(scene, self.max_size, labels=True))
 
     def add(self, window, predicted, labels, valid):
         """Keeps the previewed pixels of one window.
@@ -55,16 +49,12 @@ class ScenePanels:
             labels: [h, w] label ids (IGNORE = not scored).
             valid: bool [h, w], False where the input is nodata.
         """
-        grid = self._scene["grid"]
-        grid.paste(self._scene["predicted"], window, np.where(valid, predicted, NODATA_CLASS))
-        grid.paste(self._scene["labels"], window, labels.astype("uint8"))
+        self._scene[1].add(window, np.where(valid, predicted, NODATA_CLASS), labels)
 
     def finish(self):
         """Writes the scene's panel; returns its path."""
-        scene, self._scene = self._scene, None
-        path = os.path.join(self.out_dir, panel_file_name(scene["name"]))
-        write_scene_panel(path, scene["optical"], scene["sar"], scene["predicted"],
-                          self.class_names, self.colors, labels=scene["labels"],
-                          title=scene["name"])
+        (name, pixels), self._scene = self._scene, None
+        path = os.path.join(self.out_dir, panel_file_name(name))
+        pixels.write(path, self.class_names, self.colors, title=name)
         self.paths.append(path)
         return path

@@ -12,8 +12,8 @@ from mfafnet_tf.inference.geotiff_writer import GeoTiffWriter, atomic_geotiff
 from mfafnet_tf.inference.model_loading import load_model
 from mfafnet_tf.inference.model_runner import ModelRunner, resolve_class_names
 from mfafnet_tf.inference.palette import NODATA_CLASS, class_colors, color_table
-from mfafnet_tf.inference.quicklook import write_quicklook
 from mfafnet_tf.inference.predict_settings import PredictSettings
+from mfafnet_tf.inference.scene_panel import PanelPixels
 from mfafnet_tf.inference.scene_predictions import iter_scene_predictions
 
 # GDAL's block cache for `mfafnet predict` unless GDAL_CACHEMAX is set: enough for
@@ -44,7 +44,8 @@ def predict_scene(model, optical, sar, out, settings=None, *, probabilities=None
         model: Path of a ``.keras`` file or SavedModel directory, or a Keras
             model / loaded SavedModel / ModelRunner.
         optical: Optical GeoTIFF path.
-        sar: SAR GeoTIFF path, on the same pixel grid.
+        sar: SAR GeoTIFF path, on the same pixel grid (or on any grid with the
+            settings' ``align``).
         out: Class map to write: uint8, one band, tiled and compressed, the
             input's CRS and geotransform, colour table, class names, 255 where
             the input is nodata under the settings' nodata policy.
@@ -53,18 +54,19 @@ def predict_scene(model, optical, sar, out, settings=None, *, probabilities=None
             from ``options``.
         probabilities: Optional float32 GeoTIFF of the K class probabilities
             (NaN where nodata).
-        quicklook: Optional PNG preview with a legend.
+        quicklook: Optional PNG panel: the optical RGB, the SAR and the class
+            map side by side (each decimated), with a legend.
         progress: Show a progress bar.
         **options: Instead of ``settings``, its fields as keywords
             (``optical_bands``, ``sar_bands``, ``optical_nodata``,
-            ``sar_nodata``, ``tile``, ``overlap``,
+            ``sar_nodata``, ``align``, ``tile``, ``overlap``,
             ``batch_size``, ``class_names``, ``nodata_policy``).
 
     Returns:
         The path ``out``.
 
     Raises:
-        DataError: A file is missing, the pair is mis-registered, or band counts
+        DataError: A file is missing, the pair is mis-registered (without ``align``), or band counts
             differ from the model's inputs.
         ConfigError: ``tile``, ``overlap`` or ``batch_size`` is out of range,
             the model has 255 classes or more, or the policy is unknown.
@@ -87,6 +89,7 @@ def predict_scene(model, optical, sar, out, settings=None, *, probabilities=None
             compression=CLASS_MAP_COMPRESSION, color_table=color_table(colors), category_names=names,
             descriptions=[CLASS_BAND_DESCRIPTION],
         ))
+        panel = PanelPixels(scene) if quicklook is not None else None
         probability_writer = None
         if probabilities is not None:
             probability_writer = stack.enter_context(GeoTiffWriter(
@@ -99,8 +102,10 @@ def predict_scene(model, optical, sar, out, settings=None, *, probabilities=None
             class_ids = np.argmax(block, axis=-1).astype(np.uint8)
             class_ids[~valid] = NODATA_CLASS
             class_writer.write(window, class_ids)
+            if panel is not None:
+                panel.add(window, class_ids)
             if probability_writer is not None:
                 probability_writer.write(window, np.where(valid[..., None], block, np.nan))
-    if quicklook is not None:
-        write_quicklook(out, quicklook, names, colors)
+    if panel is not None:
+        panel.write(quicklook, names, colors)
     return out

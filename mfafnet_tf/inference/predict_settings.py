@@ -11,6 +11,8 @@ DEFAULT_TILE = 512
 OVERLAP_SHARE = 8
 DEFAULT_BATCH_SIZE = 4
 NODATA_POLICIES = ("any", "all")
+# The `align` mode of `open_scene` that the `align` setting turns on.
+ALIGN_SAR_TO_OPTICAL = "sar_to_optical"
 
 
 def _optional_tuple(values):
@@ -48,6 +50,10 @@ class PredictSettings:
             value the file declares (for files that declare none); NaN is
             always nodata.
         sar_nodata: The same for the SAR bands.
+        align: Read a SAR that is not on the optical's grid through a lazy
+            in-memory warp onto it (``align: sar_to_optical`` of
+            :func:`mfafnet_tf.data.open_scene`); the map keeps the optical's
+            georeference. False: such a pair is an error.
         tile: Tile size in pixels; None: ``DEFAULT_TILE`` (512).
         overlap: Overlap of neighbouring tiles in pixels (at most ``tile // 2``);
             None: an eighth of the tile (64 at 512).
@@ -67,6 +73,7 @@ class PredictSettings:
     sar_bands: tuple = None
     optical_nodata: float = None
     sar_nodata: float = None
+    align: bool = False
     tile: int = None
     overlap: int = None
     batch_size: int = DEFAULT_BATCH_SIZE
@@ -98,9 +105,10 @@ class PredictSettings:
 
     @property
     def scene_options(self):
-        """Keyword arguments of :func:`mfafnet_tf.data.open_scene` (bands and nodata values)."""
+        """Keyword arguments of :func:`mfafnet_tf.data.open_scene` (bands, nodata values, alignment)."""
         return {"optical_bands": self.optical_bands, "sar_bands": self.sar_bands,
-                "optical_nodata": self.optical_nodata, "sar_nodata": self.sar_nodata}
+                "optical_nodata": self.optical_nodata, "sar_nodata": self.sar_nodata,
+                "align": ALIGN_SAR_TO_OPTICAL if self.align else None}
 
     @property
     def tiling_options(self):

@@ -11,8 +11,9 @@ from matplotlib.patches import Patch
 
 from mfafnet_tf.data import Window
 from mfafnet_tf.data.atomic import atomic_path
-from mfafnet_tf.inference.palette import QUICKLOOK_NODATA_RGB, class_map_rgb
-from mfafnet_tf.inference.quicklook import class_legend
+from mfafnet_tf.data.labels import IGNORE
+from mfafnet_tf.inference.palette import NODATA_CLASS, QUICKLOOK_NODATA_RGB, class_map_rgb
+from mfafnet_tf.inference.preview_grid import PreviewGrid
 
 # Longest side of each image of a panel, in scene pixels.
 PANEL_SIZE = 512
@@ -24,6 +25,18 @@ WRONG_RGB = (220, 20, 60)
 NOT_SCORED_RGB = (128, 128, 128)
 IMAGE_INCHES = 3.2
 DPI = 110
+
+
+def class_legend(class_names, colors, nodata=False):
+    """Legend patches of the classes, and of nodata (black) when `nodata`."""
+    handles = [
+        Patch(facecolor=np.asarray(colors[index]) / 255.0, edgecolor="black", label=name)
+        for index, name in enumerate(class_names)
+    ]
+    if nodata:
+        handles.append(Patch(facecolor=np.asarray(QUICKLOOK_NODATA_RGB) / 255.0,
+                             edgecolor="black", label="nodata"))
+    return handles
 
 
 def _stretch(values):
@@ -83,6 +96,35 @@ def read_inputs(scene, grid):
     """The scene's optical and SAR decimated to `grid` (float32, NaN = nodata)."""
     window = scene.read(Window(0, 0, scene.width, scene.height), size=grid.size)
     return window.optical, window.sar
+
+
+class PanelPixels:
+    """The decimated inputs of an open scene and its prediction (and labels), gathered
+    window by window for a panel.
+
+    Args:
+        scene: the open `Scene`; its inputs are read (decimated) at once.
+        max_size: longest side of each image of the panel, in pixels.
+        labels: also gather labels (the panel then shows the label and errors).
+    """
+
+    def __init__(self, scene, max_size=PANEL_SIZE, labels=False):
+        self.grid = PreviewGrid(scene.width, scene.height, max_size)
+        self.optical, self.sar = read_inputs(scene, self.grid)
+        self.predicted = self.grid.full(NODATA_CLASS, "uint8")
+        self.labels = self.grid.full(IGNORE, "uint8") if labels else None
+
+    def add(self, window, predicted, labels=None):
+        """Keeps the previewed pixels of one window's [h, w] class ids (255 = nodata)
+        and label ids (IGNORE = not scored)."""
+        self.grid.paste(self.predicted, window, predicted)
+        if labels is not None:
+            self.grid.paste(self.labels, window, labels.astype("uint8"))
+
+    def write(self, out, class_names, colors, title=None):
+        """Writes the panel PNG (see `write_scene_panel`); returns `out`."""
+        return write_scene_panel(out, self.optical, self.sar, self.predicted, class_names,
+                                 colors, labels=self.labels, title=title)
 
 
 def write_scene_panel(out, optical, sar, predicted, class_names, colors, *, labels=None,

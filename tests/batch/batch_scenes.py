@@ -12,12 +12,13 @@ ORIGIN = (500000.0, 4000000.0)
 EPSG = 32650
 
 
-def write_geotiff(path, values, origin_x):
+def write_geotiff(path, values, origin_x, *, geotransform=None, epsg=EPSG):
+    """A float32 GeoTIFF on the scenes' grid from ``origin_x``, or on ``geotransform`` in ``epsg``."""
     height, width, bands = values.shape
     dataset = gdal.GetDriverByName("GTiff").Create(str(path), width, height, bands, gdal.GDT_Float32)
-    dataset.SetGeoTransform((origin_x, PIXEL, 0.0, ORIGIN[1], 0.0, -PIXEL))
+    dataset.SetGeoTransform(geotransform or (origin_x, PIXEL, 0.0, ORIGIN[1], 0.0, -PIXEL))
     reference = osr.SpatialReference()
-    reference.ImportFromEPSG(EPSG)
+    reference.ImportFromEPSG(epsg)
     dataset.SetProjection(reference.ExportToWkt())
     for index in range(bands):
         dataset.GetRasterBand(index + 1).WriteArray(values[..., index])

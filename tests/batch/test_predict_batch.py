@@ -5,7 +5,7 @@ import os
 
 import numpy as np
 import pytest
-from batch_scenes import HEIGHT, PIXEL, WIDTH, expected_class_map
+from batch_scenes import HEIGHT, ORIGIN, PIXEL, WIDTH, expected_class_map, scene_values, write_geotiff
 from osgeo import gdal
 
 from mfafnet_tf.batch.beam_pipeline import run_batch
@@ -111,6 +111,27 @@ def test_cli_runs_a_stac_catalog_with_beam_options(tmp_path, stac_catalog, model
     assert item["collection"] == "demo-run"
     source = os.path.join(os.path.dirname(stac_catalog), "items", "west.json")
     assert {"rel": "derived_from", "href": source, "type": "application/json", "title": "input item"} in item["links"]
+
+
+def test_align_warps_each_sar_onto_its_optical_through_beam(tmp_path, model_path, capsys):
+    optical, sar = scene_values(0)
+    optical_path = write_geotiff(tmp_path / "s2_utm.tif", optical, ORIGIN[0])
+    # Ones in EPSG:4326, 0.0001 degree pixels, around the optical's 2000 x 1500 m.
+    write_geotiff(tmp_path / "s1_wgs84.tif", np.ones((160, 250, 1), np.float32), None,
+                  geotransform=(116.999, 0.0001, 0.0, 36.146, 0.0, -0.0001), epsg=4326)
+    manifest = tmp_path / "catalog.csv"
+    manifest.write_text("optical,sar,name\ns2_utm.tif,s1_wgs84.tif,pair\n")
+    out = tmp_path / "out"
+    command = ["predict-batch", "--catalog", str(manifest), "--model", model_path, "--out", str(out),
+               "--tile", "128", "--overlap", "16"]
+    assert main([*command, "--align"]) == 0
+    assert "1 scenes: 1 predicted" in capsys.readouterr().out
+    written, grid = gdal.Open(str(out / "pair.tif")), gdal.Open(optical_path)
+    assert written.GetGeoTransform() == grid.GetGeoTransform()
+    assert written.GetProjection() == grid.GetProjection()
+    np.testing.assert_array_equal(written.ReadAsArray(), expected_class_map())
+    assert main([*command, "--out", str(tmp_path / "unaligned")]) == 1
+    assert "differ in size: 400x300 vs 250x160" in capsys.readouterr().out
 
 
 def test_unknown_options_are_still_errors_for_other_commands(capsys):

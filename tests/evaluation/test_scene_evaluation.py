@@ -176,14 +176,14 @@ def test_evaluate_tiles_scenes_as_predict_does_by_default(tmp_path, monkeypatch)
 
 
 def test_evaluation_draws_one_panel_per_scene_from_the_scored_pixels(tmp_path, monkeypatch):
-    from mfafnet_tf.evaluation import scene_panels
     from mfafnet_tf.evaluation.scene_panels import ScenePanels
+    from mfafnet_tf.inference import scene_panel
 
     split_file = synthesize(str(tmp_path), scenes=2, size=(70, 50), seed=3, progress=False)
     dataset = get_dataset("whu_opt_sar", str(tmp_path), split_file=split_file)
     records = dataset.scenes()
     drawn = {}
-    monkeypatch.setattr(scene_panels, "write_scene_panel",
+    monkeypatch.setattr(scene_panel, "write_scene_panel",
                         lambda out, optical, sar, predicted, *a, labels, title: drawn.update(
                             {title: (out, optical, sar, predicted, labels)}))
     panels = ScenePanels(tmp_path / "panels", dataset.class_names, max_size=32)

@@ -57,6 +57,22 @@ def _coordinate_scene(directory, height, width, optical_bands):
     )
 
 
+@pytest.fixture
+def panel_images():
+    """``panel_images(png)`` -> [uint8 [h, w, 3]]: the images of a scene panel, left to right
+    (each ``IMAGE_INCHES`` wide; the legend's strip is left out)."""
+    from matplotlib.image import imread
+
+    from mfafnet_tf.inference.scene_panel import DPI, IMAGE_INCHES
+
+    def split(path):
+        rgb = np.round(imread(str(path))[..., :3] * 255).astype(np.uint8)
+        width = round(IMAGE_INCHES * DPI)
+        return [rgb[:, start:start + width] for start in range(0, rgb.shape[1] - width + 1, width)]
+
+    return split
+
+
 @keras.saving.register_keras_serializable(package="mfafnet_tf_tests")
 class FiniteOrZero(keras.layers.Layer):
     """Replaces non-finite inputs (nodata) by 0, as MFAFNet's normalization does."""
@@ -100,3 +116,11 @@ def border_model():
     kernel = np.zeros((9, 9, 5, 2))
     kernel[:, :, 4, 0] = 6.0 / 81.0
     return conv_model(kernel, np.array([0.0, 3.0]))
+
+
+@pytest.fixture(scope="session")
+def sar_threshold_model():
+    """Class 1 where the SAR is above 0.5, else class 0."""
+    kernel = np.zeros((1, 1, 5, 2))
+    kernel[0, 0, 4] = [0.0, 10.0]
+    return conv_model(kernel, np.array([0.0, -5.0]))
