@@ -25,6 +25,7 @@ def add_predict_settings_arguments(parser):
         DEFAULT_TILE,
         NODATA_POLICIES,
         OVERLAP_SHARE,
+        PATCHES_PER_TILE,
     )
 
     parser.add_argument("--optical-bands", type=band_list, help="1-based optical bands, e.g. 1,2,3,4")
@@ -36,11 +37,11 @@ def add_predict_settings_arguments(parser):
     parser.add_argument("--align", action="store_true",
                         help="warp a SAR that is not on the optical's pixel grid onto it on the fly "
                         "(lazy in-memory VRT, no copy; the map keeps the optical's georeference)")
-    parser.add_argument("--tile", type=int, default=DEFAULT_TILE,
-                        help=f"tile size in pixels (default {DEFAULT_TILE}, as mfafnet evaluate)")
+    parser.add_argument("--tile", type=int,
+                        help=f"tile size in pixels (default, as mfafnet evaluate: {PATCHES_PER_TILE}x the "
+                        f"model's training patch, {DEFAULT_TILE} for models that do not record it)")
     parser.add_argument("--overlap", type=int,
-                        help=f"overlap of neighbouring tiles (default: 1/{OVERLAP_SHARE} of the tile, "
-                        f"{DEFAULT_TILE // OVERLAP_SHARE} at {DEFAULT_TILE})")
+                        help=f"overlap of neighbouring tiles (default: 1/{OVERLAP_SHARE} of the tile)")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
                         help=f"tiles per model call (default {DEFAULT_BATCH_SIZE})")
     parser.add_argument("--class-names", type=name_list, help="comma-separated class names (default: the model's)")

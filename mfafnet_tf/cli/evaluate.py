@@ -27,8 +27,8 @@ def register(subparsers):
         help="background not scored (default) or scored as a class; default: the recipe's",
     )
     parser.add_argument("--split", default="test", help="scenes to evaluate (default: test)")
-    parser.add_argument("--tile", type=int, help="tile size (default: mfafnet predict's, 512)")
-    parser.add_argument("--overlap", type=int, help="tile overlap (default: mfafnet predict's, 1/8 of the tile)")
+    parser.add_argument("--tile", type=int, help="tile size (default: mfafnet predict's, twice the model's training patch, else 512)")
+    parser.add_argument("--overlap", type=int, help="tile overlap (default: mfafnet predict's, 1/4 of the tile)")
     parser.add_argument("--batch-size", type=int, default=4, help="tiles per model call")
     parser.set_defaults(func=run)
 

@@ -115,8 +115,8 @@ def evaluate_run(config, model_path, out_dir, *, protocol=None, split="test",
             recipe's ``task.protocol``.
         split: Scenes to evaluate.
         tile: Prediction tile size; default that of ``mfafnet predict``
-            (:class:`~mfafnet_tf.inference.predict_settings.PredictSettings`),
-            so that the scores are those of the map a user predicts.
+            (``PredictSettings.tiling``: twice the model's training patch,
+            else 512), so that the scores are those of the map a user predicts.
         overlap: Overlap of neighbouring tiles; default as ``mfafnet predict``.
         batch_size: Tiles per model call.
 
@@ -129,11 +129,12 @@ def evaluate_run(config, model_path, out_dir, *, protocol=None, split="test",
     records = dataset.scenes(split)
     if not records:
         raise DataError(f"dataset {dataset.name} at {config.data.root}: no {split!r} scenes")
-    settings = PredictSettings(tile=tile, overlap=overlap, batch_size=batch_size)
+    runner = ModelRunner.wrap(load_model(model_path))
+    tile, overlap = PredictSettings(tile=tile, overlap=overlap).tiling(runner.training_patch)
     panels = ScenePanels(os.path.join(out_dir, PANEL_DIR), dataset.class_names)
     confusion = evaluate_scenes(
-        load_model(model_path), dataset, records, tile=settings.tile, overlap=settings.overlap,
-        batch_size=settings.batch_size, progress=progress, panels=panels,
+        runner, dataset, records, tile=tile, overlap=overlap,
+        batch_size=batch_size, progress=progress, panels=panels,
     )
     scores = dict(segmentation_scores(confusion, dataset.class_names), protocol=protocol)
     paths = write_evaluation(

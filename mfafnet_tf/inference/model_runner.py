@@ -45,16 +45,19 @@ class ModelRunner:
         class_names: List of K names, or None when the model carries none.
         input_bands: ``{modality: [1-based raster bands]}`` the model was
             trained on, or None when it did not record them.
+        training_patch: side of the model's training patches, or None when
+            it did not record it.
     """
 
     def __init__(self, predict, optical_channels, sar_channels, num_classes, class_names,
-                 input_bands=None):
+                 input_bands=None, training_patch=None):
         self._predict = predict
         self.optical_channels = optical_channels
         self.sar_channels = sar_channels
         self.num_classes = num_classes
         self.class_names = class_names
         self.input_bands = input_bands
+        self.training_patch = training_patch
 
     @property
     def channels(self):
@@ -89,6 +92,7 @@ class ModelRunner:
             int(model.output_shape[-1]),
             list(class_names) if class_names else None,
             getattr(model, "input_bands", None),
+            getattr(model, "training_patch", None),
         )
 
     @classmethod

@@ -97,7 +97,7 @@ def predict_scene(model, optical, sar, out, settings=None, *, probabilities=None
                 gdal.GDT_Float32, float("nan"), compression=PROBABILITY_COMPRESSION, descriptions=names,
             ))
         blocks = iter_scene_predictions(
-            runner, scene, **settings.tiling_options, progress=progress)
+            runner, scene, **settings.tiling_options(runner.training_patch), progress=progress)
         for window, block, valid in blocks:
             class_ids = np.argmax(block, axis=-1).astype(np.uint8)
             class_ids[~valid] = NODATA_CLASS

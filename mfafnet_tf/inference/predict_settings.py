@@ -5,10 +5,12 @@ import dataclasses
 from mfafnet_tf.errors import ConfigError
 
 # The tiling of `mfafnet predict`, `predict-batch` and `evaluate` alike, so that the
-# score evaluated is that of the map predicted: 512-pixel tiles overlapping by an
-# eighth of the tile (64 pixels).
+# score evaluated is that of the map predicted: tiles of twice the model's training
+# patch (the context it learned; models trained by `mfafnet train` record it), else
+# 512 pixels, overlapping by a quarter of the tile.
 DEFAULT_TILE = 512
-OVERLAP_SHARE = 8
+PATCHES_PER_TILE = 2
+OVERLAP_SHARE = 4
 DEFAULT_BATCH_SIZE = 4
 NODATA_POLICIES = ("any", "all")
 # The `align` mode of `open_scene` that the `align` setting turns on.
@@ -54,9 +56,10 @@ class PredictSettings:
             in-memory warp onto it (``align: sar_to_optical`` of
             :func:`mfafnet_tf.data.open_scene`); the map keeps the optical's
             georeference. False: such a pair is an error.
-        tile: Tile size in pixels; None: ``DEFAULT_TILE`` (512).
+        tile: Tile size in pixels; None: twice the model's training patch,
+            else ``DEFAULT_TILE`` (512); see ``tiling``.
         overlap: Overlap of neighbouring tiles in pixels (at most ``tile // 2``);
-            None: an eighth of the tile (64 at 512).
+            None: a quarter of the tile.
         batch_size: Tiles per model call.
         class_names: Names of the K classes; default the model's, else ``class_<i>``.
         nodata_policy: ``"all"`` (255 only where every modality the model takes
@@ -83,12 +86,15 @@ class PredictSettings:
     def __post_init__(self):
         for name in ("optical_bands", "sar_bands", "class_names"):
             object.__setattr__(self, name, _optional_tuple(getattr(self, name)))
-        if self.tile is None:
-            object.__setattr__(self, "tile", DEFAULT_TILE)
-        if self.overlap is None:
-            object.__setattr__(self, "overlap", self.tile // OVERLAP_SHARE)
-        check_tiling(self.tile, self.overlap, self.batch_size)
+        check_tiling(*self.tiling(), self.batch_size)
         check_nodata_policy(self.nodata_policy)
+
+    def tiling(self, training_patch=None):
+        """``(tile, overlap)`` for a model trained on ``training_patch``-pixel patches (None: unknown)."""
+        tile = self.tile
+        if tile is None:
+            tile = PATCHES_PER_TILE * training_patch if training_patch else DEFAULT_TILE
+        return tile, tile // OVERLAP_SHARE if self.overlap is None else self.overlap
 
     @classmethod
     def given(cls, settings=None, **options):
@@ -110,8 +116,8 @@ class PredictSettings:
                 "optical_nodata": self.optical_nodata, "sar_nodata": self.sar_nodata,
                 "align": ALIGN_SAR_TO_OPTICAL if self.align else None}
 
-    @property
-    def tiling_options(self):
-        """Keyword arguments of :func:`~mfafnet_tf.inference.iter_scene_predictions`."""
-        return {"tile": self.tile, "overlap": self.overlap, "batch_size": self.batch_size,
+    def tiling_options(self, training_patch=None):
+        """Keyword arguments of :func:`~mfafnet_tf.inference.iter_scene_predictions` (see ``tiling``)."""
+        tile, overlap = self.tiling(training_patch)
+        return {"tile": tile, "overlap": overlap, "batch_size": self.batch_size,
                 "nodata_policy": self.nodata_policy}

@@ -112,6 +112,8 @@ class SegmentationModel(keras.Model):
         name: model name.
         input_bands: the raster bands each input was trained on, kept as
             metadata (see `check_input_bands`), or None.
+        training_patch: side of the training patches in pixels, kept as
+            metadata (whole-scene prediction tiles by twice it), or None.
     """
 
     def __init__(
@@ -126,6 +128,7 @@ class SegmentationModel(keras.Model):
         synchronized_bn,
         name,
         input_bands=None,
+        training_patch=None,
     ):
         super().__init__(inputs=inputs, outputs=outputs, name=name)
         self.num_classes = int(num_classes)
@@ -137,6 +140,9 @@ class SegmentationModel(keras.Model):
         self.input_bands = check_input_bands(
             input_bands, {m: int(inputs[m].shape[-1]) for m in inputs}
         )
+        if training_patch is not None and int(training_patch) < 1:
+            raise ConfigError(f"training_patch: expected a patch side >= 1, found {training_patch}.")
+        self.training_patch = None if training_patch is None else int(training_patch)
 
     def get_config(self):
         return {
@@ -148,6 +154,7 @@ class SegmentationModel(keras.Model):
             "class_names": self.class_names,
             "synchronized_bn": self.synchronized_bn,
             "input_bands": self.input_bands,
+            "training_patch": self.training_patch,
         }
 
     @classmethod

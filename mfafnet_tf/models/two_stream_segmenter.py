@@ -26,14 +26,15 @@ class TwoStreamSegmenter(SegmentationModel):
         class_names: list of class names or None.
         name: model name.
         input_bands: the raster bands each input was trained on, or None.
+        training_patch: side of the training patches, or None.
     """
 
     def __init__(self, backbone, logits, all_weather, auxiliary, num_classes, class_names, name,
-                 input_bands=None):
+                 input_bands=None, training_patch=None):
         super().__init__(
             backbone.input, logits, num_classes, backbone.optical_channels,
             backbone.sar_channels, backbone.normalization, class_names,
-            backbone.synchronized_bn, name, input_bands=input_bands)
+            backbone.synchronized_bn, name, input_bands=input_bands, training_patch=training_patch)
         self.backbone = backbone
         self.all_weather = all_weather
         self._auxiliary_names = list(auxiliary)

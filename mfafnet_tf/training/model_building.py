@@ -40,6 +40,7 @@ def build_model(config, dataset_info, synchronized_bn=False):
         class_names=list(config.task.class_names or dataset_info.class_names),
         synchronized_bn=synchronized_bn,
         input_bands=_input_bands(config, dataset_info),
+        training_patch=config.data.patch,
     )
     if model_config.name == "mfafnet":
         options = dict(model_config.options)

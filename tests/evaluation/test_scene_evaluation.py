@@ -47,7 +47,7 @@ def _sar_only_run(tmp_path, size):
     """(config, model path, split file): three synthetic scenes and a SAR-only UNet, patch 16."""
     split_file = synthesize(str(tmp_path / "scenes"), scenes=3, size=size, seed=4, progress=False)
     model_path = str(tmp_path / "sar_unet.keras")
-    UNet(NUM_CLASSES, modalities=("sar",), widths=(4, 8)).save(model_path)
+    UNet(NUM_CLASSES, modalities=("sar",), widths=(4, 8), training_patch=16).save(model_path)
     config = load_config(overrides=[
         "data.dataset=whu_opt_sar", f"data.root={tmp_path / 'scenes'}",
         f"data.split_file={split_file}", "data.patch=16"])
@@ -140,7 +140,7 @@ def test_evaluate_command_fails_without_scorable_pixels(tmp_path, capsys):
     (test_scene,) = dataset.scenes("test")
     _overwrite(test_scene.label, 0)
     model_path = str(tmp_path / "sar_unet.keras")
-    UNet(NUM_CLASSES, modalities=("sar",), widths=(4, 8)).save(model_path)
+    UNet(NUM_CLASSES, modalities=("sar",), widths=(4, 8), training_patch=16).save(model_path)
     recipe = tmp_path / "recipe.yaml"
     recipe.write_text(
         f"data:\n  dataset: whu_opt_sar\n  root: {tmp_path / 'scenes'}\n"
@@ -172,7 +172,8 @@ def test_evaluate_tiles_scenes_as_predict_does_by_default(tmp_path, monkeypatch)
     evaluate_run(config, model_path, str(tmp_path / "out"), progress=False)
     (record,) = get_dataset("whu_opt_sar", str(tmp_path / "scenes"), split_file=split_file).scenes("test")
     predict_scene_module.predict_scene(model_path, None, record.sar, tmp_path / "map.tif", progress=False)
-    assert tilings["evaluate"] == tilings["predict"] == {(512, 64)}
+    # Twice the model's training patch, overlapping by a quarter.
+    assert tilings["evaluate"] == tilings["predict"] == {(32, 8)}
 
 
 def test_evaluation_draws_one_panel_per_scene_from_the_scored_pixels(tmp_path, monkeypatch):

@@ -19,8 +19,10 @@ def test_settings_are_checked_when_built():
     settings = PredictSettings(optical_bands=[1, 2], class_names=["a", "b"])
     assert settings.optical_bands == (1, 2) and settings.class_names == ("a", "b")
     hash(settings)   # frozen, so it can be shared by Beam workers
-    assert (settings.tile, settings.overlap) == (512, 64)
-    assert PredictSettings(tile=128).overlap == 16     # an eighth of the tile, as evaluate
+    assert settings.tiling() == (512, 128)            # a model that records no training patch
+    assert settings.tiling(training_patch=64) == (128, 32)   # twice its patch, a quarter overlap
+    assert PredictSettings(tile=96).tiling(training_patch=64) == (96, 24)
+    assert PredictSettings(tile=96, overlap=10).tiling(training_patch=64) == (96, 10)
 
 
 def test_settings_and_keywords_give_the_same_map(tmp_path, coordinate_scene, position_model):

@@ -140,7 +140,10 @@ def test_models_record_the_tiled_bands_of_their_inputs(tmp_path):
     (tmp_path / "tiles" / "stats.json").write_text("null")
     info = load_dataset_info(config)
     assert info.input_bands == {"optical": [4, 3, 2, 1], "sar": [1]}
-    assert build_model(config, info).input_bands == {"sar": [1]}
+    model = build_model(config, info)
+    assert model.input_bands == {"sar": [1]}
+    # The training patch too: prediction tiles by twice it.
+    assert model.training_patch == config.data.patch == model.get_config()["training_patch"]
     info.input_bands = None                      # tiles written before bands were recorded
     assert build_model(config, info).input_bands is None
 

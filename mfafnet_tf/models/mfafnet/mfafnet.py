@@ -36,6 +36,8 @@ class MFAFNet(TwoStreamSegmenter):
         name: model name.
         input_bands: raster bands each input was trained on (metadata, e.g.
             ``{"optical": [4, 3, 2, 8], "sar": [1]}``), or None.
+        training_patch: side of the training patches (metadata: prediction
+            tiles by twice it), or None.
         **options: any field of ``MFAFNetOptions`` (e.g. ``all_weather``,
             ``widths``, ``fusion``, ``alignment``, ``stream_supervision``).
 
@@ -58,6 +60,7 @@ class MFAFNet(TwoStreamSegmenter):
         synchronized_bn=False,
         name="mfafnet",
         input_bands=None,
+        training_patch=None,
         **options,
     ):
         options = MFAFNetOptions.resolve(preset, **options)
@@ -105,7 +108,7 @@ class MFAFNet(TwoStreamSegmenter):
             logits, auxiliary = all_weather(logits, features, full_resolution)
         logits = crop([logits, backbone.input["optical"]])
         super().__init__(backbone, logits, all_weather, auxiliary, num_classes, class_names, name,
-                         input_bands=input_bands)
+                         input_bands=input_bands, training_patch=training_patch)
 
         # === Config ===
         self.preset = preset

@@ -44,6 +44,8 @@ class UNet(SegmentationModel):
         name: model name.
         input_bands: raster bands each input was trained on (metadata, e.g.
             ``{"optical": [4, 3, 2, 8], "sar": [1]}``), or None.
+        training_patch: side of the training patches (metadata: prediction
+            tiles by twice it), or None.
 
     Inputs: a dict with only the named modalities, raw values, NaN = nodata,
     any H and W. Output: float32 logits ``(B, H, W, num_classes)``.
@@ -62,6 +64,7 @@ class UNet(SegmentationModel):
         validity_channels=False,
         name="unet",
         input_bands=None,
+        training_patch=None,
     ):
         modalities = tuple(modalities)
         if not modalities or len(set(modalities)) != len(modalities) or not set(modalities) <= set(MODALITIES):
@@ -99,7 +102,8 @@ class UNet(SegmentationModel):
         logits = crop([x, inputs[modalities[0]]])
         common = (num_classes, optical_channels, sar_channels, normalization, class_names)
         super().__init__(
-            inputs, logits, *common, synchronized_bn=sync, name=name, input_bands=input_bands
+            inputs, logits, *common, synchronized_bn=sync, name=name, input_bands=input_bands,
+            training_patch=training_patch,
         )
 
         # === Config ===
