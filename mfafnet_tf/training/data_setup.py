@@ -194,10 +194,6 @@ def build_datasets(config, info, num_replicas=1, multi_worker=False, first_step=
     weights = class_weights(config, info)
     keep = config.model.input_modalities
     fusion = len(keep) > 1
-    for key in ("modality_dropout", "cloud_dropout", "sar_gap_dropout", "dropout_warmup"):
-        rate = getattr(config.data, key)
-        if not 0.0 <= rate <= 1.0:
-            raise ConfigError(f"data.{key}: expected a share in 0..1, found {rate}")
     training = mdata.make_dataset(
         info.tile_dir, "train", train.batch_size, training=True, repeat=True,
         augment=config.data.augment, class_weights=weights, drop_remainder=True, seed=seed,

@@ -140,6 +140,6 @@ def test_recipe_dropout_reaches_fusion_models_only(tiny_recipe, modalities, drop
 @pytest.mark.parametrize("key", ["modality_dropout", "cloud_dropout", "sar_gap_dropout",
                                  "dropout_warmup"])
 def test_dropout_shares_outside_0_1_are_config_errors(tiny_recipe, key):
-    config = load_config(tiny_recipe, [f"data.{key}=1.5"])
-    with pytest.raises(ConfigError, match=f"data.{key}: expected a share in 0..1, found 1.5"):
-        build_datasets(config, load_dataset_info(config))
+    # Refused when the recipe loads (config/ranges.py), before any data is read.
+    with pytest.raises(ConfigError, match=f"'data.{key}': expected a number in 0..1, found 1.5"):
+        load_config(tiny_recipe, [f"data.{key}=1.5"])
