@@ -24,7 +24,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from mfafnet_tf.config.demo_runs import BASELINE_WIDTHS, RUNS, demo_recipe  # noqa: E402
+from mfafnet_tf.config.demo_runs import RUNS, demo_recipe  # noqa: E402
 from mfafnet_tf.config import load_config  # noqa: E402
 from mfafnet_tf.data.atomic import write_text  # noqa: E402
 from mfafnet_tf.evaluation.scene_evaluation import evaluate_run_dir  # noqa: E402
@@ -98,11 +98,9 @@ VARIANTS = {
     "sar_gap_dropout=0": ["data.sar_gap_dropout=0.0"],
     "depth=2": ["model.options={transformer_depth: 2, inn_depth: 2}"],
     "widths=small": ["model.preset=small"],
-    **{name: [*model, f"model.widths={BASELINE_WIDTHS}"]
-       for name, model in RUNS.items() if model},
+    **{name: model for name, model in RUNS.items() if model},
     # Dropout applies to the early-fusion UNet too (it takes both modalities).
-    "unet_optical_sar+dropout=0": [*RUNS["unet_optical_sar"], f"model.widths={BASELINE_WIDTHS}",
-                                   *NO_DROPOUT],
+    "unet_optical_sar+dropout=0": [*RUNS["unet_optical_sar"], *NO_DROPOUT],
 }
 RESULT = "ablation_run.json"
 

@@ -103,11 +103,8 @@ def run(args):
     record = open_dataset(fusion).scenes("test")[0]
     prediction = os.path.join(out, "prediction", f"{record.name}.tif")
     quicklook = os.path.join(out, "prediction", f"{record.name}.png")
-    tile = 2 * fusion.data.patch
-    predict_scene(
-        model_path, record.optical, record.sar, prediction,
-        tile=tile, overlap=tile // 4, quicklook=quicklook, progress=False,
-    )
+    predict_scene(model_path, record.optical, record.sar, prediction, quicklook=quicklook,
+                  progress=False)
     saved_model = os.path.join(out, "saved_model", "1")
     if os.path.isdir(saved_model):
         shutil.rmtree(saved_model)

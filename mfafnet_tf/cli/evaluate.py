@@ -1,13 +1,13 @@
 """``mfafnet evaluate``: metrics on whole test scenes by sliding-window prediction."""
 
-import os
-
 from mfafnet_tf.cli.train import add_recipe_arguments, config_from_args
 from mfafnet_tf.errors import ConfigError
 
 
 def register(subparsers):
     """Adds the ``evaluate`` subcommand."""
+    from mfafnet_tf.inference.predict_settings import DEFAULT_BATCH_SIZE
+
     parser = subparsers.add_parser(
         "evaluate",
         help="evaluate a run on whole test scenes",
@@ -29,24 +29,22 @@ def register(subparsers):
     parser.add_argument("--split", default="test", help="scenes to evaluate (default: test)")
     parser.add_argument("--tile", type=int, help="tile size (default: mfafnet predict's, twice the model's training patch, else 512)")
     parser.add_argument("--overlap", type=int, help="tile overlap (default: mfafnet predict's, 1/4 of the tile)")
-    parser.add_argument("--batch-size", type=int, default=4, help="tiles per model call")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
+                        help=f"tiles per model call (default {DEFAULT_BATCH_SIZE})")
     parser.set_defaults(func=run)
 
 
 def run(args):
     """Evaluates and prints the metrics table."""
-    from mfafnet_tf.config import load_config
     from mfafnet_tf.evaluation.report import metrics_markdown
-    from mfafnet_tf.evaluation.scene_evaluation import evaluate_run, run_model_path
+    from mfafnet_tf.evaluation.scene_evaluation import evaluate_run, evaluate_run_dir
 
     options = dict(
         protocol=args.protocol, split=args.split, tile=args.tile,
         overlap=args.overlap, batch_size=args.batch_size,
     )
     if args.run_dir and not (args.model or args.recipe):
-        config = load_config(os.path.join(args.run_dir, "config.yaml"))
-        scores, paths = evaluate_run(config, run_model_path(args.run_dir),
-                                     args.out or args.run_dir, **options)
+        scores, paths = evaluate_run_dir(args.run_dir, args.out, **options)
     elif args.model and args.recipe and not args.run_dir:
         if not args.out:
             raise ConfigError("--out: required with --model and --recipe")

@@ -19,6 +19,8 @@ def _shares(text):
 
 def register(subparsers):
     """Adds the ``robustness`` subcommand."""
+    from mfafnet_tf.inference.predict_settings import DEFAULT_BATCH_SIZE
+
     parser = subparsers.add_parser(
         "robustness",
         help="evaluate runs with a share of the optical (or SAR) removed by cloud-shaped masks",
@@ -41,7 +43,8 @@ def register(subparsers):
     parser.add_argument("--split", default="test", help="scenes to evaluate (default: test)")
     parser.add_argument("--tile", type=int, help="tile size (default: twice the training patch)")
     parser.add_argument("--overlap", type=int, help="tile overlap (default: a quarter tile)")
-    parser.add_argument("--batch-size", type=int, default=4, help="tiles per model call")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
+                        help=f"tiles per model call (default {DEFAULT_BATCH_SIZE})")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=run)
 

@@ -7,12 +7,12 @@ from mfafnet_tf.errors import ConfigError
 DEFAULT_RECIPE = os.path.join("recipes", "synthetic_demo.yaml")
 # The paper's baselines, made comparable in size to MFAFNet-tiny (UNet widths
 # 16..128 instead of 64..1024) so that the demo stays fast and fair.
-BASELINE_WIDTHS = "[16, 32, 64, 128]"
+BASELINE_WIDTHS = "model.widths=[16, 32, 64, 128]"
 RUNS = {
     "mfafnet_tiny": [],
-    "unet_sar": ["model.name=unet", "model.modalities=[sar]"],
-    "unet_optical": ["model.name=unet", "model.modalities=[optical]"],
-    "unet_optical_sar": ["model.name=unet", "model.modalities=[optical, sar]"],
+    "unet_sar": ["model.name=unet", "model.modalities=[sar]", BASELINE_WIDTHS],
+    "unet_optical": ["model.name=unet", "model.modalities=[optical]", BASELINE_WIDTHS],
+    "unet_optical_sar": ["model.name=unet", "model.modalities=[optical, sar]", BASELINE_WIDTHS],
 }
 
 
@@ -43,8 +43,5 @@ def demo_configs(recipe, out, overrides=()):
     ]
     configs = {}
     for name, model in RUNS.items():
-        widths = [f"model.widths={BASELINE_WIDTHS}"] if model else []
-        configs[name] = load_config(
-            recipe, [f"name={name}", *shared, *model, *widths, *overrides]
-        )
+        configs[name] = load_config(recipe, [f"name={name}", *shared, *model, *overrides])
     return configs

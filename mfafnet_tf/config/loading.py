@@ -12,9 +12,9 @@ from mfafnet_tf.config.ranges import check_ranges, dotted_keys
 from mfafnet_tf.errors import ConfigError
 
 RESOLVED_CONFIG_NAME = "config.yaml"
-# Keys renamed since a release, old -> new, so that recipes and the config.yaml
-# of runs written before still load.
-RENAMED = {("tune", "space", "alignment_kernel"): ("tune", "space", "alignment")}
+# Keys renamed since a release, old path -> new name in the same section, so that
+# recipes and the config.yaml of runs written before still load.
+RENAMED = {("tune", "space", "alignment_kernel"): "alignment"}
 
 
 def load_config(recipe=None, overrides=(), override_files=()):
@@ -156,5 +156,5 @@ def _renamed(data):
             node = node.get(part) if isinstance(node, dict) else None
         if isinstance(node, dict) and key in node:
             value = node.pop(key)
-            node.setdefault(new[-1], value)
+            node.setdefault(new, value)
     return data

@@ -25,6 +25,7 @@ from osgeo import gdal, osr
 
 from mfafnet_tf.data import raster
 from mfafnet_tf.data.atomic import atomic_path
+from mfafnet_tf.data.manifest import MODALITY_NAMES
 from mfafnet_tf.errors import ConfigError, DataError
 
 gdal.UseExceptions()
@@ -32,7 +33,7 @@ gdal.UseExceptions()
 ROLES = ("optical", "sar", "label")
 # Values of the `align` option of scenes and datasets.
 ALIGN_MODES = ("sar_to_optical",)
-ROLE_NAMES = {"optical": "optical", "sar": "SAR", "label": "label"}
+ROLE_NAMES = {**MODALITY_NAMES, "label": "label"}
 RESAMPLINGS = ("nearest", "bilinear", "cubic", "cubicspline", "lanczos", "average",
                "rms", "mode", "min", "max", "med", "q1", "q3", "sum")
 FORMATS = {".vrt": ("VRT", []),
@@ -166,17 +167,20 @@ def _units(srs):
     return "degree" if srs.IsGeographic() else (srs.GetLinearUnitsName() or "unit")
 
 
-def _nodata(source):
+def _nodata(source, override=None):
     """(declared nodata per band or None, the output's nodata per band).
 
-    A band without declared nodata gets NaN (real types) or its type's extreme
-    value (the maximum, the minimum for signed integers) for the pixels outside
-    the input.
+    ``override`` (per band, None entries: the declared value) replaces what the
+    bands declare. A band without nodata gets NaN (real types) or its type's
+    extreme value (the maximum, the minimum for signed integers) for the
+    pixels outside the input.
     """
     declared, chosen = [], []
     for number in range(1, source.RasterCount + 1):
         band = source.GetRasterBand(number)
         value = band.GetNoDataValue()
+        if override is not None and override[number - 1] is not None:
+            value = float(override[number - 1])
         declared.append(value)
         if value is None:
             dtype = np.dtype(gdal.GetDataTypeName(band.DataType).lower().replace("byte", "uint8"))
@@ -207,7 +211,7 @@ def _looks_like_db(source):
     return low < 0
 
 
-def plan_alignment(reference, input_path, *, role="sar", resampling=None, out=None):
+def plan_alignment(reference, input_path, *, role="sar", resampling=None, out=None, nodata=None):
     """Checks a pair and works out the warp onto the reference's grid.
 
     Args:
@@ -217,6 +221,8 @@ def plan_alignment(reference, input_path, *, role="sar", resampling=None, out=No
         resampling: a GDAL resampling name (see `RESAMPLINGS`); default by role
             and pixel sizes (module docstring).
         out: the output path, for the report.
+        nodata: the input's nodata value per band (None entries: the declared
+            one), overriding what the file declares.
 
     Returns:
         (`gdal.WarpOptions` keyword arguments, `AlignReport`).
@@ -265,7 +271,7 @@ def plan_alignment(reference, input_path, *, role="sar", resampling=None, out=No
         described = f"{resampling} ({why})"
     else:
         described = f"{resampling} (given)"
-    declared, nodata = _nodata(source)
+    declared, nodata = _nodata(source, nodata)
     note = ""
     if role == "sar" and resampling not in ("nearest", "mode") and _looks_like_db(source):
         note = ("SAR values below 0 look like dB; resampling dB averages log values "
@@ -334,7 +340,7 @@ def align_raster(reference, input_path, out, *, role="sar", resampling=None):
     return report
 
 
-def warp_onto(grid, input_path, role, resampling=None):
+def warp_onto(grid, input_path, role, resampling=None, nodata=None):
     """An in-memory VRT of `input_path` on the grid of the open dataset `grid`.
 
     Args:
@@ -342,11 +348,11 @@ def warp_onto(grid, input_path, role, resampling=None):
             its path).
         input_path: path of the raster to align.
         role: "optical", "sar" or "label".
-        resampling: see `plan_alignment`.
+        resampling, nodata: see `plan_alignment`.
 
     Returns:
         (the warped `gdal.Dataset`, the `AlignReport`).
     """
     options, report = plan_alignment(grid.GetDescription(), input_path, role=role,
-                                     resampling=resampling)
+                                     resampling=resampling, nodata=nodata)
     return gdal.Warp("", os.fspath(input_path), format="VRT", **options), report

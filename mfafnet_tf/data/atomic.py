@@ -10,7 +10,6 @@ import contextlib
 import csv
 import errno
 import fcntl
-import glob
 import io
 import os
 import re
@@ -39,9 +38,13 @@ def write_error(path, error):
 
 
 def temporary_pattern(path, suffix=TEMPORARY_SUFFIX):
-    """The names of the temporary files and folders of ``path`` (``.<name>.<random><suffix>``)."""
+    """The names of the temporary files and folders of ``path`` (``.<name>.<random><suffix>``).
+
+    ``<random>`` is mkstemp's 8 characters, or the process id that named the
+    temporaries of the releases before these locked ones.
+    """
     name = re.escape(os.path.basename(os.fspath(path)))
-    return re.compile(rf"(?P<owner>\.{name}\.[a-z0-9_]{{8}}{re.escape(suffix)}){COMPANION}")
+    return re.compile(rf"(?P<owner>\.{name}\.(?:[a-z0-9_]{{8}}|\d+){re.escape(suffix)}){COMPANION}")
 
 
 def _hold(path):
@@ -189,24 +192,6 @@ def scratch_folder(path):
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         os.close(descriptor)
-
-
-def remove_leftovers(path, suffix=".tmp"):
-    """Removes the temporary files that killed writers of `path` left.
-
-    Only names :func:`atomic_path` gives (``.<name>.<random><suffix>`` beside
-    `path`) are removed, never other files.
-
-    Returns:
-        The paths removed.
-    """
-    path = os.fspath(path)
-    directory, name = os.path.split(os.path.abspath(path))
-    pattern = os.path.join(glob.escape(directory), f".{glob.escape(name)}.*{glob.escape(suffix)}")
-    leftovers = [match for match in glob.glob(pattern) if os.path.isfile(match)]
-    for leftover in leftovers:
-        os.remove(leftover)
-    return leftovers
 
 
 def _fsync(path):

@@ -43,17 +43,26 @@ class _Raster:
     read through an in-memory warp onto that grid (`alignment` holds its report).
     """
 
-    def __init__(self, path, role, bands, nodata, integer=False, grid=None):
+    def __init__(self, path, role, bands, nodata, integer=False, grid=None,
+                 geo_tolerance=GEO_TOLERANCE):
         self.path = os.fspath(path)
         self.role = role
         self.dataset = raster.open_raster(self.path, role)
         self.alignment = None
-        if grid is not None and raster.registration_problem(grid, self.dataset, 0.0):
-            self.dataset, self.alignment = warp_onto(grid, self.path, role.lower())
         self.bands = raster.check_bands(
             self.dataset, self.path, role, bands, integer=integer)
         self.nodata = raster.declared_nodata(
             self.dataset, self.bands, nodata, self.path, role)
+        if grid is not None and raster.registration_problem(grid, self.dataset, geo_tolerance):
+            # The warp takes the nodata values as given, so that they are never
+            # resampled into the valid pixels.
+            per_band = [None] * self.dataset.RasterCount
+            for band, value in zip(self.bands, self.nodata):
+                per_band[band - 1] = value
+            self.dataset, self.alignment = warp_onto(
+                grid, self.path, role.lower(), nodata=None if nodata is None else per_band)
+            # Pixels outside the input get the warp's own nodata where none was declared.
+            self.nodata = raster.declared_nodata(self.dataset, self.bands, nodata, self.path, role)
 
     @property
     def size(self):
@@ -91,9 +100,11 @@ class Scene:
                 self._optical = _Raster(optical, "optical", optical_bands, optical_nodata)
             grid = self._optical.dataset if align else None
             if sar is not None:
-                self._sar = _Raster(sar, "SAR", sar_bands, sar_nodata, grid=grid)
+                self._sar = _Raster(sar, "SAR", sar_bands, sar_nodata, grid=grid,
+                                    geo_tolerance=geo_tolerance)
             if label is not None:
-                self._label = _Raster(label, "label", None, None, integer=True, grid=grid)
+                self._label = _Raster(label, "label", None, None, integer=True, grid=grid,
+                                      geo_tolerance=geo_tolerance)
                 if self._label.dataset.RasterCount != 1:
                     raise DataError(
                         f"label raster {self._label.path}: expected 1 band, found "

@@ -18,6 +18,7 @@ from mfafnet_tf.evaluation.degradation import CloudMask, DegradedScene  # noqa: 
 from mfafnet_tf.evaluation.report import percent  # noqa: E402
 from mfafnet_tf.evaluation.scene_evaluation import run_model_path  # noqa: E402
 from mfafnet_tf.inference import ModelRunner, iter_scene_predictions, load_model  # noqa: E402
+from mfafnet_tf.inference.predict_settings import PredictSettings  # noqa: E402
 from mfafnet_tf.training.data_setup import open_dataset  # noqa: E402
 
 SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -137,7 +138,8 @@ def robustness_table(run_dirs, *, modalities=("optical", "sar"), shares=SHARES, 
         shares: Removed shares, 0..1.
         seed: Seed of the masks.
         split: Scenes to evaluate.
-        tile: Prediction tile size; default twice each run's training patch.
+        tile: Prediction tile size; default that of ``mfafnet predict``
+            (``PredictSettings.tiling``: twice each run's training patch).
         overlap: Tile overlap; default a quarter tile.
         batch_size: Tiles per model call.
         progress: Show a progress bar over the evaluations.
@@ -162,8 +164,8 @@ def robustness_table(run_dirs, *, modalities=("optical", "sar"), shares=SHARES, 
             if not records:
                 raise DataError(f"dataset {dataset.name} at {config.data.root}: no {split!r} scenes")
             runner = load_model(run_model_path(run_dir))
-            run_tile = tile or 2 * config.data.patch
-            run_overlap = run_tile // 4 if overlap is None else overlap
+            run_tile, run_overlap = PredictSettings(tile=tile, overlap=overlap).tiling(
+                runner.training_patch or config.data.patch)
             for modality in modalities:
                 for share in shares:
                     key = (run_dir, modality if share else None, share)

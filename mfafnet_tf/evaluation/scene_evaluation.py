@@ -13,6 +13,7 @@ from mfafnet_tf.evaluation.report import write_evaluation
 from mfafnet_tf.evaluation.scene_panels import PANEL_DIR, ScenePanels
 from mfafnet_tf.evaluation.scores import segmentation_scores
 from mfafnet_tf.inference import ModelRunner, iter_scene_predictions, load_model
+from mfafnet_tf.inference.palette import NODATA_CLASS
 from mfafnet_tf.inference.predict_settings import PredictSettings
 from mfafnet_tf.training.callbacks import BEST_MODEL, FINAL_MODEL
 from mfafnet_tf.training.data_setup import open_dataset
@@ -66,10 +67,11 @@ def evaluate_scenes(model, dataset, records, *, tile, overlap, batch_size, progr
                 )
                 labelled = labels < dataset.num_classes
                 counts += (valid.sum(), labelled.sum(), (valid & labelled).sum())
-                predicted = probabilities.argmax(axis=-1)
+                predicted = probabilities.argmax(axis=-1).astype(np.uint8)
+                predicted[~valid] = NODATA_CLASS
                 confusion += confusion_matrix(labels, predicted, dataset.num_classes, valid)
                 if panels:
-                    panels.add(window, predicted, labels, valid)
+                    panels.add(window, predicted, labels)
             if panels:
                 panels.finish()
         if not counts[2]:
@@ -129,8 +131,10 @@ def evaluate_run(config, model_path, out_dir, *, protocol=None, split="test",
     records = dataset.scenes(split)
     if not records:
         raise DataError(f"dataset {dataset.name} at {config.data.root}: no {split!r} scenes")
-    runner = ModelRunner.wrap(load_model(model_path))
-    tile, overlap = PredictSettings(tile=tile, overlap=overlap).tiling(runner.training_patch)
+    runner = load_model(model_path)
+    # Models saved before they recorded their patch: the run's recipe's.
+    tile, overlap = PredictSettings(tile=tile, overlap=overlap).tiling(
+        runner.training_patch or config.data.patch)
     panels = ScenePanels(os.path.join(out_dir, PANEL_DIR), dataset.class_names)
     confusion = evaluate_scenes(
         runner, dataset, records, tile=tile, overlap=overlap,
@@ -147,8 +151,8 @@ def evaluate_run(config, model_path, out_dir, *, protocol=None, split="test",
     return scores, paths
 
 
-def evaluate_run_dir(run_dir, **options):
-    """Evaluates a run directory written by ``mfafnet train`` (see ``evaluate_run``)."""
+def evaluate_run_dir(run_dir, out_dir=None, **options):
+    """Evaluates a run directory written by ``mfafnet train`` into ``out_dir`` (default: it; see ``evaluate_run``)."""
     config = load_config(os.path.join(run_dir, "config.yaml"))
-    return evaluate_run(config, run_model_path(run_dir), run_dir, **options)
+    return evaluate_run(config, run_model_path(run_dir), out_dir or run_dir, **options)
 

@@ -3,9 +3,7 @@
 import os
 import re
 
-import numpy as np
-
-from mfafnet_tf.inference.palette import NODATA_CLASS, class_colors
+from mfafnet_tf.inference.palette import class_colors
 from mfafnet_tf.inference.scene_panel import PANEL_SIZE, PanelPixels
 
 PANEL_DIR = "panels"
@@ -40,16 +38,15 @@ class ScenePanels:
         """Starts the panel of the open `scene` and reads its decimated inputs."""
         self._scene = (name, PanelPixels(scene, self.max_size, labels=True))
 
-    def add(self, window, predicted, labels, valid):
+    def add(self, window, predicted, labels):
         """Keeps the previewed pixels of one window.
 
         Args:
             window: the `Window` predicted.
-            predicted: [h, w] class ids.
-            labels: [h, w] label ids (IGNORE = not scored).
-            valid: bool [h, w], False where the input is nodata.
+            predicted: [h, w] class ids, NODATA_CLASS where the input is nodata.
+            labels: [h, w] uint8 label ids (IGNORE = not scored).
         """
-        self._scene[1].add(window, np.where(valid, predicted, NODATA_CLASS), labels)
+        self._scene[1].add(window, predicted, labels)
 
     def finish(self):
         """Writes the scene's panel; returns its path."""

@@ -12,6 +12,7 @@ from matplotlib.patches import Patch
 from mfafnet_tf.data import Window
 from mfafnet_tf.data.atomic import atomic_path
 from mfafnet_tf.data.labels import IGNORE
+from mfafnet_tf.data.stats import apply_transform
 from mfafnet_tf.inference.palette import NODATA_CLASS, QUICKLOOK_NODATA_RGB, class_map_rgb
 from mfafnet_tf.inference.preview_grid import PreviewGrid
 
@@ -72,8 +73,8 @@ def sar_gray(sar):
     values = sar[..., 0].astype(np.float64)
     invalid = ~np.isfinite(values)
     if not (values[~invalid] < 0).any():
-        with np.errstate(divide="ignore", invalid="ignore"):
-            values = 10.0 * np.log10(np.maximum(values, 1e-10))
+        with np.errstate(invalid="ignore"):
+            values = apply_transform(values, "db")
     unit = _stretch(np.where(invalid, np.nan, values))
     return _to_rgb(np.repeat(unit[..., None], 3, -1), invalid)
 
@@ -119,7 +120,7 @@ class PanelPixels:
         and label ids (IGNORE = not scored)."""
         self.grid.paste(self.predicted, window, predicted)
         if labels is not None:
-            self.grid.paste(self.labels, window, labels.astype("uint8"))
+            self.grid.paste(self.labels, window, labels)
 
     def write(self, out, class_names, colors, title=None):
         """Writes the panel PNG (see `write_scene_panel`); returns `out`."""

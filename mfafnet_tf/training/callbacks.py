@@ -6,8 +6,7 @@ import os
 
 import keras
 
-from mfafnet_tf.config.loading import RESOLVED_CONFIG_NAME
-from mfafnet_tf.data.atomic import remove_leftovers, write_csv
+from mfafnet_tf.data.atomic import remove_stale, temporary_pattern, write_csv
 from mfafnet_tf.training.best_model_checkpoint import MODEL_TEMP_SUFFIX, BestModelCheckpoint
 from mfafnet_tf.training.run_checkpoint import RunCheckpoint, restore_run
 
@@ -61,9 +60,10 @@ def resume_run(model, out_dir):
     Returns:
         The :class:`RunState` resumed from (epoch 0 for a fresh start).
     """
+    # (config.yaml's were removed when it was written at the start of the run.)
     for name, suffix in ((BEST_MODEL, MODEL_TEMP_SUFFIX), (FINAL_MODEL, MODEL_TEMP_SUFFIX),
-                         (HISTORY_CSV, ".tmp"), (RESOLVED_CONFIG_NAME, ".tmp")):
-        remove_leftovers(os.path.join(out_dir, name), suffix)
+                         (HISTORY_CSV, ".tmp")):
+        remove_stale(out_dir, temporary_pattern(os.path.join(out_dir, name), suffix))
     state = restore_run(model, os.path.join(out_dir, BACKUP_DIR))
     cut_history(os.path.join(out_dir, HISTORY_CSV), state.epoch)
     return state

@@ -46,7 +46,8 @@ def test_unknown_mfafnet_option_fails_when_the_recipe_loads():
         load_config(None, ["model.options.stream_supervison=0.5"])
     assert load_config(None, ["model.options.all_weather=false"]).model.options == {"all_weather": False}
     # The UNet's options are refused when its model is built, not by MFAFNet's names.
-    assert load_config(None, ["model.name=unet"]).model.input_modalities == ("optical", "sar")
+    unet = load_config(None, ["model.name=unet", "model.options.stream_supervison=1"])
+    assert unet.model.options == {"stream_supervison": 1}
 
 
 def test_a_run_config_with_the_old_tune_key_still_loads(tmp_path):

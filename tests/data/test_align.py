@@ -163,6 +163,31 @@ def test_the_aligned_pair_passes_the_co_registration_check(pair, tmp_path):
     assert window.valid.all()
 
 
+def test_a_nodata_override_is_never_resampled_into_valid_pixels(pair, tmp_path):
+    """A SAR that declares no nodata: the value given to the scene is warped as nodata."""
+    optical, _ = pair
+    values = _sar_values()
+    values[:, :60] = -9999.0                 # west half: nodata, declared nowhere
+    sar = write_raster(tmp_path / "undeclared.tif", values, SAR_GRID, 4326)
+    declared = write_raster(tmp_path / "declared.tif", values, SAR_GRID, 4326, nodata=-9999.0)
+    with open_scene(optical, sar, align="sar_to_optical", sar_nodata=-9999.0) as scene:
+        given = scene.read(scene.windows(64)[0]).sar[..., 0]
+    with open_scene(optical, declared, align="sar_to_optical") as scene:
+        expected = scene.read(scene.windows(64)[0]).sar[..., 0]
+    assert 0 < np.isfinite(expected).sum() < expected.size
+    # The same pixels as a file that declares it: no -9999 averaged into a valid one.
+    np.testing.assert_array_equal(given, expected)
+
+
+def test_a_pair_within_the_tolerance_is_not_warped(pair, tmp_path):
+    optical, _ = pair
+    grid = gdal.Open(optical).GetGeoTransform()
+    shifted = (grid[0] + 0.05 * grid[1], *grid[1:])     # 1/20 pixel: same grid
+    near = write_raster(tmp_path / "near.tif", np.ones((30, 40), np.float32), shifted, UTM)
+    with open_scene(optical, near, align="sar_to_optical") as scene:
+        assert scene.alignments == []
+
+
 def test_manifest_option_align_sar_to_optical(pair, tmp_path):
     optical, sar = pair
     label = write_raster(tmp_path / "label.tif", np.ones((60, 80), np.uint8),

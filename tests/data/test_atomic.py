@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from mfafnet_tf.data.atomic import atomic_path, remove_leftovers, write_text
+from mfafnet_tf.data.atomic import atomic_path, remove_stale, temporary_pattern, write_text
 
 
 def test_result_has_the_permissions_of_a_new_file(tmp_path):
@@ -27,21 +27,31 @@ def test_failure_leaves_neither_target_nor_temporary(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_remove_leftovers_removes_only_the_temporary_files_of_its_path(tmp_path):
-    leftovers = [".best.keras.k2j4x9.tmp.keras", ".best.keras.4242.tmp.keras"]  # killed writers'
+def test_remove_stale_removes_only_the_temporary_files_of_its_path(tmp_path):
+    # Killed writers': mkstemp's 8 characters, and an older release's process id.
+    leftovers = [".best.keras.k2j4x9ab.tmp.keras", ".best.keras.4242.tmp.keras"]
     others = ["best.keras", "best.keras.1.tmp.keras", ".best.keras", ".model.keras.1.tmp.keras",
-              ".best.keras.1.tmp"]
+              ".best.keras.1.tmp", ".best.keras.backup.tmp.keras"]
     for name in leftovers + others:
         (tmp_path / name).write_text("x")
-    removed = remove_leftovers(tmp_path / "best.keras", ".tmp.keras")
-    assert sorted(removed) == sorted(str(tmp_path / name) for name in leftovers)
+    remove_stale(tmp_path, temporary_pattern(tmp_path / "best.keras", ".tmp.keras"))
+    assert not set(os.listdir(tmp_path)) & set(leftovers)
     assert sorted(os.listdir(tmp_path)) == sorted(others)
 
 
-def test_durable_write_lands_at_the_target(tmp_path):
+def test_durable_write_lands_at_the_target(tmp_path, monkeypatch):
+    flushed = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda handle: (flushed.append(os.fstat(handle).st_ino),
+                                                      real_fsync(handle)))
     write_text(tmp_path / "state.json", "{}", durable=True)
     assert os.listdir(tmp_path) == ["state.json"]
     assert (tmp_path / "state.json").read_text() == "{}"
+    # The file, then the folder that holds its new name.
+    assert flushed == [os.stat(tmp_path / "state.json").st_ino, os.stat(tmp_path).st_ino]
+    flushed.clear()
+    write_text(tmp_path / "other.json", "{}")
+    assert flushed == []
 
 
 def test_full_disk_is_a_data_error_naming_the_file(full_disk):

@@ -1,6 +1,7 @@
 """Robustness evaluation: deterministic cloud masks, degraded scenes, scores and reports."""
 
 import csv
+import types
 
 import numpy as np
 import pytest
@@ -147,7 +148,7 @@ def stubbed_runs(tmp_path, monkeypatch):
 
     monkeypatch.setattr(robustness, "open_dataset", lambda config: Dataset())
     monkeypatch.setattr(robustness, "run_model_path", lambda run_dir: run_dir)
-    monkeypatch.setattr(robustness, "load_model", lambda path: path)
+    monkeypatch.setattr(robustness, "load_model", lambda path: types.SimpleNamespace(training_patch=None))
     monkeypatch.setattr(robustness, "degraded_scores", lambda runner, *args, **options: {
         "mIoU": 0.5, "aAcc": 0.5, "pixels": 1, "per_class_iou": {}})
 

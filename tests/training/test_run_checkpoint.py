@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from mfafnet_tf.errors import DataError
-from mfafnet_tf.training.callbacks import build_callbacks, cut_history, resume_run
+from mfafnet_tf.training.callbacks import cut_history, resume_run
 from mfafnet_tf.training.run_checkpoint import RunState, restore_run, save_generation
 
 
@@ -160,8 +160,8 @@ def test_resume_run_restores_best_and_history_from_the_same_generation(two_gener
     _write_history(history, ["0,1.0,0.3\n", "1,0.9,0.44\n"])
     with open(os.path.join(backup, "epoch-000002.weights.h5"), "r+b") as stream:
         stream.truncate(10)
-    leftovers = [".best.keras.4242.tmp.keras", ".model.keras.x1y2.tmp.keras",
-                 ".history.csv.abc.tmp", ".config.yaml.q.tmp"]
+    leftovers = [".best.keras.4242.tmp.keras", ".model.keras.x1y2abcd.tmp.keras",
+                 ".history.csv.abc_defg.tmp"]
     others = ["best.keras.tmp.keras", "notes.best.keras", ".best.keras", "config.yaml"]
     for name in leftovers + others:
         open(os.path.join(run_dir, name), "w").close()
@@ -171,7 +171,5 @@ def test_resume_run_restores_best_and_history_from_the_same_generation(two_gener
     assert state == RunState(1, 0.3)
     _assert_weights(model, first)
     assert _history(history) == [("0", "0.3")]
-    best_model = build_callbacks(run_dir, state.best)[1]
-    assert best_model.best == 0.3
     remaining = set(os.listdir(run_dir))
     assert not remaining & set(leftovers) and set(others) <= remaining
