@@ -76,6 +76,60 @@ def test_layer_json_config_round_trip(layer, shapes):
     assert [tuple(o.shape) for o in keras.tree.flatten(outputs)] == [tuple(s) for s in expected]
 
 
+def _dense(x, layer):
+    kernel = layer.kernel.numpy().reshape(-1, layer.kernel.shape[-1])
+    return x @ kernel + (layer.bias.numpy() if layer.use_bias else 0.0)
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def test_feature_rectification_follows_cmx():
+    a, b = _maps((2, 4, 4, 6), (2, 4, 4, 6))
+    layer = FeatureRectification()
+    out_a, out_b = layer([a, b])
+    joint = np.concatenate([a, b], -1)
+    pooled = np.concatenate([joint.mean((1, 2)), joint.max((1, 2))], -1)
+    channel = _sigmoid(_dense(np.maximum(_dense(pooled, layer.channel_hidden), 0), layer.channel_output))
+    spatial = _sigmoid(_dense(np.maximum(_dense(joint, layer.spatial_hidden), 0), layer.spatial_output))
+    channel = channel[:, None, None]
+    expected_a = a + 0.5 * channel[..., 6:] * b + 0.5 * spatial[..., 1:] * b
+    expected_b = b + 0.5 * channel[..., :6] * a + 0.5 * spatial[..., :1] * a
+    np.testing.assert_allclose(np.asarray(out_a), expected_a, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(np.asarray(out_b), expected_b, rtol=1e-5, atol=1e-5)
+
+
+def test_feature_fusion_follows_cmx():
+    """The FFM against a NumPy version of CMX's CrossPath and ChannelEmbed (2 heads)."""
+    a, b = _maps((1, 3, 3, 4), (1, 3, 3, 4))
+    layer = FeatureFusion(num_heads=2)
+    fused = layer([a, b])
+
+    def heads(t):  # (1, 3, 3, 4) -> (heads, N, head_dim)
+        return t.reshape(9, 2, 2).transpose(1, 0, 2)
+
+    parts = []
+    for x, projection, key_value in zip((a, b), layer.projections, layer.key_values):
+        y, u = np.split(np.maximum(_dense(x, projection), 0), 2, -1)
+        k, v = np.split(_dense(u, key_value), 2, -1)
+        context = np.exp(heads(k).transpose(0, 2, 1) @ heads(v) * 2**-0.5)
+        parts.append((y, heads(u), context / context.sum(-2, keepdims=True)))
+    streams = []
+    for x, (y, query, _), (*_, other_context), end in zip(
+        (a, b), parts, parts[::-1], layer.end_projections
+    ):
+        attended = (query @ other_context).transpose(1, 0, 2).reshape(1, 3, 3, 4)
+        z = x + _dense(np.concatenate([y, attended], -1), end)
+        streams.append((z - z.mean(-1, keepdims=True)) / np.sqrt(z.var(-1, keepdims=True) + 1e-5))
+    merged = np.concatenate(streams, -1)
+    hidden = np.asarray(layer.embed_depthwise(_dense(merged, layer.embed_in)))
+    embedded = _dense(np.maximum(hidden, 0), layer.embed_out)
+    bn = 1.0 / np.sqrt(1.0 + 1e-3)  # BatchNormalization in inference with its initial statistics
+    expected = (_dense(merged, layer.residual) + embedded * bn) * bn
+    np.testing.assert_allclose(np.asarray(fused), expected, rtol=1e-4, atol=1e-4)
+
+
 def test_training_step_changes_every_weight(batch):
     model = CMX(4, backbone="mit_b0")
     model.compile(run_eagerly=True)

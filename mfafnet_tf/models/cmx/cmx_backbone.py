@@ -28,6 +28,8 @@ class CMXBackbone(keras.Model):
     three channels to reuse ImageNet weights; no pretrained weights are
     available here, every model is trained from scratch). Stochastic depth
     grows linearly from 0 to ``drop_path_rate`` over the blocks of a stream.
+    The zero padding takes part in the FRM's global pooling and the FFM's
+    global context, as any padding would in CMX.
 
     Args:
         optical_channels: bands of the ``"optical"`` input.
