@@ -167,3 +167,13 @@ def test_unknown_backbone_and_stage_mismatch_are_rejected():
         CMX(3, backbone="mit_b9")
     with pytest.raises(ConfigError, match="one value per stage"):
         CMXBackbone(widths=(32, 64), depths=(2, 2, 2))
+
+
+def test_traces_with_unknown_tile_sizes_as_whole_scene_prediction_does(batch):
+    import tensorflow as tf
+
+    model = CMX(3, backbone="mit_b0")
+    specs = {m: tf.TensorSpec((None, None, None, model.input[m].shape[-1])) for m in model.input}
+    traced = tf.function(lambda x: model(x, training=False), input_signature=[specs])
+    x = {m: batch[0][m][:, :30, :27] for m in ("optical", "sar")}
+    np.testing.assert_allclose(traced(x).numpy(), np.asarray(model(x, training=False)), rtol=1e-4, atol=1e-5)

@@ -127,3 +127,13 @@ def test_bad_depth_is_a_config_error():
         MCANet(3, depth=152)
     with pytest.raises(ConfigError, match="depth"):
         MCANetBackbone(depth=20)
+
+
+def test_traces_with_unknown_tile_sizes_as_whole_scene_prediction_does(batch):
+    import tensorflow as tf
+
+    model = MCANet(3, depth=18)
+    specs = {m: tf.TensorSpec((None, None, None, model.input[m].shape[-1])) for m in model.input}
+    traced = tf.function(lambda x: model(x, training=False), input_signature=[specs])
+    x = {m: batch[0][m][:, :30, :27] for m in ("optical", "sar")}
+    np.testing.assert_allclose(traced(x).numpy(), np.asarray(model(x, training=False)), rtol=1e-4, atol=1e-5)

@@ -3,6 +3,7 @@
 import keras
 
 from mfafnet_tf.errors import ConfigError
+from mfafnet_tf.layers.bilinear_upsampling import BilinearUpsampling
 from mfafnet_tf.layers.spatial_crop import SpatialCrop
 from mfafnet_tf.models.cmx.cmx_backbone import CMXBackbone
 from mfafnet_tf.models.cmx.mit_presets import PRESETS
@@ -81,8 +82,7 @@ class CMX(TwoStreamSegmenter):
             synchronized_bn=sync, name=f"{name}_backbone")
         decoder = MLPDecoder(decoder_width, synchronized_bn=sync, name="decoder")
         logits_layer = classifier(num_classes, "classifier")
-        upsampling = keras.layers.UpSampling2D(4, interpolation="bilinear", dtype="float32",
-                                               name="upsampling")
+        upsampling = BilinearUpsampling(4, dtype="float32", name="upsampling")
         crop = SpatialCrop(name="logits")
 
         # === Functional Model ===

@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from mfafnet_tf.layers.bilinear_upsampling import BilinearUpsampling
 from mfafnet_tf.layers.shape_utils import batch_norm
 
 
@@ -40,11 +41,14 @@ class MLPDecoder(keras.layers.Layer):
         self.fuse_norm = batch_norm(self.synchronized_bn, "fuse_norm")
         self.channel_dropout = keras.layers.SpatialDropout2D(self.dropout, name="dropout")
         self.embeddings = []
+        self.upsamplings = []
 
     def build(self, input_shape):
         self.embeddings = [
             keras.layers.Dense(self.embed_dim, name=f"embedding_{i}") for i in range(len(input_shape))
         ]
+        self.upsamplings = [BilinearUpsampling(2 ** i, name=f"upsampling_{i}")
+                            for i in range(1, len(input_shape))]
         for embedding, shape in zip(self.embeddings, input_shape):
             embedding.build(shape)
         output_shape = self.compute_output_shape(input_shape)
@@ -52,10 +56,9 @@ class MLPDecoder(keras.layers.Layer):
         self.fuse_norm.build(output_shape)
 
     def call(self, inputs, training=None):
-        size = ops.shape(inputs[0])[1:3]
         levels = [self.embeddings[0](inputs[0])]
-        for x, embedding in zip(inputs[1:], self.embeddings[1:]):
-            levels.append(ops.image.resize(embedding(x), (size[0], size[1]), interpolation="bilinear"))
+        for x, embedding, upsampling in zip(inputs[1:], self.embeddings[1:], self.upsamplings):
+            levels.append(upsampling(embedding(x)))
         x = self.fuse(ops.concatenate(levels[::-1], axis=-1))
         x = ops.relu(self.fuse_norm(x, training=training))
         return self.channel_dropout(x, training=training)

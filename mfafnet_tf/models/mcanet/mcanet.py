@@ -2,6 +2,7 @@
 
 import keras
 
+from mfafnet_tf.layers.bilinear_upsampling import BilinearUpsampling
 from mfafnet_tf.layers.spatial_crop import SpatialCrop
 from mfafnet_tf.models.conv_units import apply_units, classifier, conv_unit
 from mfafnet_tf.models.mcanet.aspp import ASPP
@@ -80,12 +81,11 @@ class MCANet(TwoStreamSegmenter):
             keras.layers.ReLU(name="low_level_relu"),
         )
         aspp = ASPP(DECODER_CHANNELS, ASPP_RATES, ASPP_DROPOUT, sync, name="aspp")
-        aspp_upsampling = keras.layers.UpSampling2D(4, interpolation="bilinear", name="aspp_upsampling")
+        aspp_upsampling = BilinearUpsampling(4, name="aspp_upsampling")
         decoder_concat = keras.layers.Concatenate(name="decoder_concat")
         decoder = [conv_unit(DECODER_CHANNELS, sync, "decoder", suffix) for suffix in ("1", "2")]
         logits_layer = classifier(num_classes, "classifier")
-        logits_upsampling = keras.layers.UpSampling2D(
-            4, interpolation="bilinear", dtype="float32", name="logits_upsampling")
+        logits_upsampling = BilinearUpsampling(4, dtype="float32", name="logits_upsampling")
         crop = SpatialCrop(name="logits")
 
         # === Functional Model ===
