@@ -14,6 +14,8 @@ __version__ = "0.1.0"
 
 # Public name -> module that defines it, imported on first access.
 _PUBLIC = {
+    "CMX": "mfafnet_tf.models.cmx.cmx",
+    "MCANet": "mfafnet_tf.models.mcanet.mcanet",
     "MFAFNet": "mfafnet_tf.models.mfafnet.mfafnet",
     "MFAFNetBackbone": "mfafnet_tf.models.mfafnet.mfafnet_backbone",
     "MFAFNetOptions": "mfafnet_tf.models.mfafnet.mfafnet_options",

@@ -2,12 +2,11 @@
 
 import keras
 
+from mfafnet_tf.config.model_config import MODEL_NAMES
 from mfafnet_tf.errors import ConfigError
 from mfafnet_tf.losses import SegmentationCrossEntropy
 from mfafnet_tf.metrics import PixelAccuracy
 from mfafnet_tf.training.schedule import build_optimizer
-
-MODEL_NAMES = ("mfafnet", "unet")
 
 
 def build_model(config, dataset_info, synchronized_bn=False):
@@ -23,6 +22,8 @@ def build_model(config, dataset_info, synchronized_bn=False):
         ConfigError: Unknown model name, options the model does not take, or
             a class count that differs from the tiled data's.
     """
+    from mfafnet_tf.models.cmx.cmx import CMX
+    from mfafnet_tf.models.mcanet.mcanet import MCANet
     from mfafnet_tf.models.mfafnet.mfafnet import MFAFNet
     from mfafnet_tf.models.unet.unet import UNet
 
@@ -62,6 +63,13 @@ def build_model(config, dataset_info, synchronized_bn=False):
         if model_config.widths:
             common["widths"] = model_config.widths
         return UNet(modalities=tuple(model_config.modalities), **common)
+    peers = {"cmx": CMX, "mcanet": MCANet}
+    if model_config.name in peers:
+        if model_config.widths:
+            raise ConfigError(
+                f"model.widths: {model_config.name} sizes itself with model.options "
+                f"({'backbone' if model_config.name == 'cmx' else 'depth'}), not widths")
+        return peers[model_config.name](**common, **model_config.options)
     raise ConfigError(
         f"model.name: expected one of {', '.join(MODEL_NAMES)}, found {model_config.name!r}"
     )

@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from mfafnet_tf.config import ExperimentConfig, load_config, write_config
+from mfafnet_tf.config.model_config import MODEL_NAMES
 from mfafnet_tf.errors import ConfigError
 
 RECIPES = os.path.join(os.path.dirname(__file__), "..", "..", "recipes")
@@ -215,7 +216,7 @@ def test_shipped_recipes_parse(recipe):
 
     config = load_config(recipe)
     assert config.name != ExperimentConfig().name
-    assert config.model.name in ("mfafnet", "unet")
+    assert config.model.name in MODEL_NAMES
     if config.model.name == "mfafnet":
         MFAFNetOptions.resolve(config.model.preset, **config.model.options)
     dataset = open_dataset(config)  # adapter options are valid (no file is read)

@@ -1,6 +1,7 @@
 """Strategy choice, worker roles, learning-rate schedule and class weights."""
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -12,6 +13,8 @@ from mfafnet_tf.training import select_strategy, steps_per_epoch
 from mfafnet_tf.training.class_weights import class_weights
 from mfafnet_tf.training.data_setup import DatasetInfo, build_datasets
 from mfafnet_tf.training.schedule import learning_rate_schedule
+
+RECIPES = os.path.join(os.path.dirname(__file__), "..", "..", "recipes")
 from mfafnet_tf.training.strategy import worker_role
 
 
@@ -164,3 +167,29 @@ def test_preparing_data_names_scenes_that_lose_every_patch(tmp_path, capsys):
         "data.dataset=whu_opt_sar", f"data.root={root}", f"data.split_file={split_file}",
         f"data.tile_dir={tmp_path / 'tiles'}", "data.patch=16"]))
     assert f"warning: scene {test_scene.name} (test) lost all its patches" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("recipe, cls, size", [
+    ("synthetic_demo_cmx.yaml", "CMX", ("backbone", "mit_b0")),
+    ("synthetic_realistic_mcanet.yaml", "MCANet", ("depth", 50)),
+])
+def test_the_peer_recipes_build_their_peer_with_the_data_and_metadata(recipe, cls, size):
+    from mfafnet_tf import models
+    from mfafnet_tf.training import build_model
+
+    info = DatasetInfo("tiles", 32, 7, [f"c{i}" for i in range(7)], 4, 2, None,
+                       {"train": 10}, [1] * 7)
+    config = load_config(os.path.join(RECIPES, recipe))
+    model = build_model(config, info)
+    assert type(model) is getattr(models, cls)
+    assert model.get_config()[size[0]] == size[1]
+    assert (model.sar_channels, model.training_patch, model.num_classes) == (2, 64, 7)
+    with pytest.raises(ConfigError, match="model.widths: .* sizes itself with model.options"):
+        build_model(load_config(os.path.join(RECIPES, recipe), ["model.widths=[8, 16]"]), info)
+
+
+def test_peer_options_and_model_names_are_checked_when_the_recipe_loads():
+    with pytest.raises(ConfigError, match="model.options.backbon: unknown cmx option .*did you mean backbone"):
+        load_config(overrides=["model.name=cmx", "model.options={backbon: mit_b0}"])
+    with pytest.raises(ConfigError, match="model.name: expected one of mfafnet, unet, cmx, mcanet, found 'segformer'"):
+        load_config(overrides=["model.name=segformer"])
