@@ -1,4 +1,4 @@
-"""KerasTuner hypermodel over MFAFNet's architecture and optimizer settings."""
+"""KerasTuner hypermodel over MFAFNet's architecture and optimizer settings (the optimizer's for other models)."""
 
 import keras_tuner
 import tensorflow as tf
@@ -6,7 +6,7 @@ import tensorflow as tf
 from mfafnet_tf.errors import ConfigError, MfafnetError
 from mfafnet_tf.training.data_setup import build_datasets, prepare_data, steps_per_epoch
 from mfafnet_tf.training.model_building import build_model, compile_model
-from mfafnet_tf.tuning.search_space import apply_overrides, declare, to_overrides
+from mfafnet_tf.tuning.search_space import OPTIMIZER_NAMES, apply_overrides, declare, to_overrides
 
 
 class MFAFNetHyperModel(keras_tuner.HyperModel):
@@ -26,24 +26,25 @@ class MFAFNetHyperModel(keras_tuner.HyperModel):
     tuner.search()
     ```
 
+    For a recipe of another model (a UNet baseline, CMX, MCANet) only the
+    optimizer's entries of the space (``learning_rate``, ``weight_decay``) are
+    searched: the other entries are MFAFNet's options.
+
     Args:
-        config: ``ExperimentConfig`` of an MFAFNet recipe.
+        config: ``ExperimentConfig`` of a recipe.
         dataset_info: ``DatasetInfo`` of its tiled data; ``None`` prepares
             the data (synthesizing, tiling, statistics as the recipe says) on
             first use.
         name: Name of the hypermodel.
 
     Raises:
-        ConfigError: The recipe's model is not MFAFNet.
+        ConfigError: The recipe searches the preset while it sets the widths.
     """
 
     def __init__(self, config, dataset_info=None, name="mfafnet"):
-        if config.model.name != "mfafnet":
-            raise ConfigError(
-                f"model.name: the tuning search space is MFAFNet's, found {config.model.name!r}"
-            )
         space = config.tune.space
-        if space.preset.search and (
+        self.names = None if config.model.name == "mfafnet" else OPTIMIZER_NAMES
+        if self.names is None and space.preset.search and (
             config.model.widths or space.widths.search or space.widths.default is not None
         ):
             raise ConfigError(
@@ -57,7 +58,7 @@ class MFAFNetHyperModel(keras_tuner.HyperModel):
 
     def values(self, hp):
         """Declares the search space on ``hp``; returns its decoded values."""
-        return declare(hp, self.config.tune.space)
+        return declare(hp, self.config.tune.space, self.names)
 
     def overrides(self, hp):
         """The nested recipe overrides (``--override-file`` shape) of ``hp``."""

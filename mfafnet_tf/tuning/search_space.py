@@ -33,12 +33,14 @@ TARGETS = {
     "learning_rate": "train.learning_rate",
     "weight_decay": "train.weight_decay",
 }
+# The entries every model takes (the optimizer's); the others are MFAFNet's.
+OPTIMIZER_NAMES = ("learning_rate", "weight_decay")
 SAMPLINGS = ("linear", "log")
 _SCALARS = (bool, int, float, str)
 
 
-def declare(hp, space):
-    """Declares every hyperparameter of ``space`` on ``hp``.
+def declare(hp, space, names=None):
+    """Declares every hyperparameter of ``space`` (or those in ``names``) on ``hp``.
 
     Declaring again returns the values already chosen in ``hp``, so the same
     call reads a trial's values back.
@@ -46,6 +48,7 @@ def declare(hp, space):
     Args:
         hp: ``keras_tuner.HyperParameters``.
         space: ``TuneSpace`` (the recipe's ``tune.space``).
+        names: The entries to declare; None: all.
 
     Returns:
         ``{name: value}`` of the declared hyperparameters, decoded to recipe
@@ -63,6 +66,8 @@ def declare(hp, space):
                 f"(known: {', '.join(TARGETS)})"
             )
         spec = getattr(space, name)
+        if names is not None and name not in names:
+            continue
         if spec.search or spec.default is not None:
             values[name] = _declare_one(hp, name, spec, f"tune.space.{name}")
     return values

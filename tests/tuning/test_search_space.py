@@ -124,10 +124,13 @@ def test_malformed_entries_name_the_key(entries, expected):
     assert expected in str(error.value)
 
 
-def test_only_mfafnet_recipes_are_tuned():
-    config = load_config(overrides=["model.name=unet"])
-    with pytest.raises(ConfigError, match="model.name: the tuning search space is MFAFNet's"):
-        MFAFNetHyperModel(config)
+@pytest.mark.parametrize("model", ["unet", "cmx", "mcanet"])
+def test_other_models_search_the_optimizer_entries_only(model):
+    config = load_config(overrides=[f"model.name={model}"])
+    hp = keras_tuner.HyperParameters()
+    values = MFAFNetHyperModel(config).values(hp)
+    assert sorted(values) == ["learning_rate", "weight_decay"] == sorted(hp.values)
+    assert set(MFAFNetHyperModel(load_config()).values(keras_tuner.HyperParameters())) > set(values)
 
 
 def test_a_choice_that_makes_an_invalid_model_stops_the_search(recipe):
