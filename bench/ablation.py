@@ -13,7 +13,6 @@ Finished runs are reused, so an interrupted ablation continues where it stopped.
 """
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -21,19 +20,15 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from bench_runs import data_overrides, train_and_score  # noqa: E402
 
-from mfafnet_tf.config.demo_runs import RUNS, demo_recipe  # noqa: E402
-from mfafnet_tf.config import load_config  # noqa: E402
+from mfafnet_tf.config.demo_runs import NO_DROPOUT, RUNS, demo_recipe  # noqa: E402
 from mfafnet_tf.data.atomic import write_text  # noqa: E402
-from mfafnet_tf.evaluation.scene_evaluation import evaluate_run_dir  # noqa: E402
 from mfafnet_tf.models.mfafnet.mfafnet_options import CHOICES  # noqa: E402
-from mfafnet_tf.training import train  # noqa: E402
 
 STEM_OFF = "model.options.full_resolution_stem=0"
 FALLBACK_OFF = "model.options.fallback_decoders=0.0"
-NO_DROPOUT = ["data.cloud_dropout=0.0", "data.modality_dropout=0.0", "data.sar_gap_dropout=0.0"]
 
 # Training for missing data (issue 10), screened before the stems were on: each
 # variant also turns them off.
@@ -98,25 +93,10 @@ VARIANTS = {
     "sar_gap_dropout=0": ["data.sar_gap_dropout=0.0"],
     "depth=2": ["model.options={transformer_depth: 2, inn_depth: 2}"],
     "widths=small": ["model.preset=small"],
+    # The demo's UNets: the early-fusion one without and with the dropout.
     **{name: model for name, model in RUNS.items() if model},
-    # Dropout applies to the early-fusion UNet too (it takes both modalities).
-    "unet_optical_sar+dropout=0": [*RUNS["unet_optical_sar"], *NO_DROPOUT],
 }
 RESULT = "ablation_run.json"
-
-
-class EpochTimer(keras.callbacks.Callback):
-    """Wall time of every training epoch (validation excluded)."""
-
-    def __init__(self):
-        super().__init__()
-        self.seconds = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self._start)
 
 
 def variant_dir(out, name, seed):
@@ -126,30 +106,9 @@ def variant_dir(out, name, seed):
 
 def run_variant(recipe, out, name, seed, extra):
     """Trains and evaluates one variant with one seed; returns its result dict."""
-    run_dir = variant_dir(out, name, seed)
-    result_path = os.path.join(run_dir, RESULT)
-    if os.path.exists(result_path):
-        with open(result_path, encoding="utf-8") as stream:
-            return json.load(stream)
-    data = os.path.join(out, "data")
-    config = load_config(recipe, [
-        f"name={name}", f"runtime.seed={seed}", "runtime.verbose=0",
-        f"data.root={data}", f"data.tile_dir={os.path.join(data, 'tiles')}",
-        f"data.split_file={os.path.join(data, 'split.txt')}", *VARIANTS[name], *extra])
-    keras.backend.clear_session()
-    timer = EpochTimer()
-    train(config, run_dir, callbacks=[timer])
-    scores, _ = evaluate_run_dir(run_dir, progress=False)
-    # A resumed run times only its remaining epochs; the first epoch traces the graph.
-    steady = timer.seconds[1:] or timer.seconds
-    images = config.train.steps_per_epoch * config.train.batch_size
-    result = {
-        "mIoU": scores["mIoU"],
-        "per_class_iou": scores["per_class_iou"],
-        "train_images_per_s": images / statistics.median(steady),
-    }
-    write_text(result_path, json.dumps(result, indent=1))
-    return result
+    overrides = [f"name={name}", f"runtime.seed={seed}", *data_overrides(recipe, out),
+                 *VARIANTS[name], *extra]
+    return train_and_score(recipe, variant_dir(out, name, seed), overrides, RESULT)
 
 
 def _mean_std(values, scale=100.0):

@@ -1,4 +1,6 @@
-"""``mfafnet compare``: the paper-style table of several evaluated runs."""
+"""``mfafnet compare``: the paper-style table of several evaluated runs, or their leaderboard."""
+
+import json
 
 
 def register(subparsers):
@@ -9,6 +11,15 @@ def register(subparsers):
         description="Prints one row per run from each run's metrics.json.",
     )
     parser.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
+    parser.add_argument(
+        "--leaderboard", action="store_true",
+        help="one row per model over its seeds and its two training settings (with and "
+        "without the missing-data dropout): clear-data mIoU of the better one, mean ± std, "
+        "per-class IoU, mIoU with all optical / all SAR removed (missing_data.json) and the "
+        "model's cost (model_cost.json), as bench/leaderboard.py prints it")
+    parser.add_argument("--reference", metavar="MODEL",
+                        help="with --leaderboard: the model (recipe name) the paired Δ column is "
+                        "taken against (same seed)")
     parser.add_argument("--markdown", metavar="FILE", help="also write the table as Markdown")
     parser.add_argument("--json", metavar="FILE", help="also write the table as JSON")
     parser.add_argument(
@@ -26,9 +37,22 @@ def run(args):
         write_comparison,
     )
 
-    table = load_run_metrics(args.run_dirs)
-    print(comparison_markdown(table), end="")
-    write_comparison(table, markdown_path=args.markdown, json_path=args.json)
+    if args.leaderboard:
+        from mfafnet_tf.data.atomic import write_text
+        from mfafnet_tf.evaluation.leaderboard import leaderboard_markdown, load_leaderboard_runs
+        from mfafnet_tf.evaluation.report import json_ready
+
+        models = load_leaderboard_runs(args.run_dirs)
+        markdown = leaderboard_markdown(models, args.reference)
+        print(markdown, end="")
+        if args.markdown:
+            write_text(args.markdown, markdown)
+        if args.json:
+            write_text(args.json, json.dumps(json_ready(models), indent=2) + "\n")
+    else:
+        table = load_run_metrics(args.run_dirs)
+        print(comparison_markdown(table), end="")
+        write_comparison(table, markdown_path=args.markdown, json_path=args.json)
     if args.html:
         from mfafnet_tf.evaluation.html_report import load_runs, write_html_report
 

@@ -13,7 +13,7 @@ def load_run_metrics(run_dirs, names=None):
 
     Args:
         run_dirs: Run directories that ``mfafnet evaluate`` has written to.
-        names: Row names; default: each directory's base name.
+        names: Row names; default: see ``run_names``.
 
     Returns:
         ``{name: {"aAcc", "mIoU", "per_class_iou": {class: IoU}}}``, in order.
@@ -27,12 +27,22 @@ def load_run_metrics(run_dirs, names=None):
 
 
 def run_names(run_dirs, names=None):
-    """The runs' names: `names`, else each directory's base name.
+    """The runs' names: ``names``, else the recipe names of their ``config.yaml``.
+
+    Runs without a ``config.yaml`` are named by their directory. When recipe
+    names repeat (one recipe, several seeds), every run is named
+    ``<recipe name>/seed<runtime.seed>``.
 
     Raises:
         DataError: two runs share a name.
     """
-    names = list(names or [os.path.basename(os.path.normpath(path)) for path in run_dirs])
+    if not names:
+        configs = [_run_config(path) for path in run_dirs]
+        names = [config.name if config else os.path.basename(os.path.normpath(path))
+                 for config, path in zip(configs, run_dirs)]
+        if len(set(names)) != len(names) and all(configs):
+            names = [f"{config.name}/seed{config.runtime.seed}" for config in configs]
+    names = list(names)
     if len(set(names)) != len(names):
         duplicates = sorted({name for name in names if names.count(name) > 1})
         raise DataError(
@@ -40,6 +50,14 @@ def run_names(run_dirs, names=None):
             "than once; give each run a distinct name"
         )
     return names
+
+
+def _run_config(run_dir):
+    """The run's resolved recipe (``config.yaml``), or None where it has none."""
+    from mfafnet_tf.config import load_config
+
+    path = os.path.join(run_dir, "config.yaml")
+    return load_config(path) if os.path.exists(path) else None
 
 
 def read_metrics(run_dir):
@@ -77,13 +95,22 @@ def ordered_union(groups):
     return list(items)
 
 
+CLOUDED = "clouded_mIoU"
+
+
 def comparison_markdown(table):
-    """Formats the table: rows = runs, columns aAcc, mIoU, per-class IoU (%)."""
+    """Formats the table: rows = runs, columns aAcc, mIoU, per-class IoU (%).
+
+    Rows that have a ``clouded_mIoU`` (the demo's: 50 % of the optical
+    removed by cloud-shaped masks) get that column after the mIoU.
+    """
     classes = ordered_union(row["per_class_iou"] for row in table.values())
-    header = ["run", "aAcc", "mIoU"] + classes
+    clouded = any(CLOUDED in row for row in table.values())
+    header = ["run", "aAcc", "mIoU"] + (["mIoU, 50 % optical clouded"] if clouded else []) + classes
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name, row in table.items():
         cells = [name, percent(row["aAcc"]), percent(row["mIoU"])]
+        cells += [percent(row.get(CLOUDED))] if clouded else []
         cells += [percent(row["per_class_iou"].get(cls)) for cls in classes]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
