@@ -1,4 +1,4 @@
-"""The demo's runs: MFAFNet-tiny and the three UNet baselines on one recipe (bench/ reuses them)."""
+"""The demo's runs: MFAFNet-tiny and the UNet baselines on one recipe (bench/ reuses them)."""
 
 import os
 
@@ -8,11 +8,19 @@ DEFAULT_RECIPE = os.path.join("recipes", "synthetic_demo.yaml")
 # The paper's baselines, made comparable in size to MFAFNet-tiny (UNet widths
 # 16..128 instead of 64..1024) so that the demo stays fast and fair.
 BASELINE_WIDTHS = "model.widths=[16, 32, 64, 128]"
+# Training without the recipe's missing-data dropout (cloud, SAR gaps, modality).
+NO_DROPOUT = ["data.cloud_dropout=0.0", "data.sar_gap_dropout=0.0", "data.modality_dropout=0.0"]
+EARLY_FUSION = ["model.name=unet", "model.modalities=[optical, sar]", BASELINE_WIDTHS]
+# Each baseline at its best: the early-fusion UNet has no validity channels, so
+# the dropout only corrupts its inputs on clear data (unet_optical_sar trains
+# without it); under clouds its dropout run (unet_optical_sar_dropout) is the
+# one trained for missing data. Single-modality UNets ignore the dropout.
 RUNS = {
     "mfafnet_tiny": [],
     "unet_sar": ["model.name=unet", "model.modalities=[sar]", BASELINE_WIDTHS],
     "unet_optical": ["model.name=unet", "model.modalities=[optical]", BASELINE_WIDTHS],
-    "unet_optical_sar": ["model.name=unet", "model.modalities=[optical, sar]", BASELINE_WIDTHS],
+    "unet_optical_sar": [*EARLY_FUSION, *NO_DROPOUT],
+    "unet_optical_sar_dropout": EARLY_FUSION,
 }
 
 
@@ -32,7 +40,7 @@ def demo_recipe(recipe):
 
 
 def demo_configs(recipe, out, overrides=()):
-    """The four run configs of the demo, their data under ``<out>/data``."""
+    """The run configs of the demo (``RUNS``), their data under ``<out>/data``."""
     from mfafnet_tf.config import load_config
 
     data = os.path.join(out, "data", "synthetic")
