@@ -40,6 +40,7 @@ from mfafnet_tf.config import load_config  # noqa: E402
 from mfafnet_tf.config.demo_runs import EARLY_FUSION, NO_DROPOUT, RUNS, demo_recipe  # noqa: E402
 from mfafnet_tf.data.atomic import write_text  # noqa: E402
 from mfafnet_tf.evaluation.leaderboard import (  # noqa: E402
+    COST_COLUMNS,
     MISSING_DATA_JSON,
     MODEL_COST_JSON,
     leaderboard_markdown,
@@ -118,6 +119,19 @@ def measure_cost(recipe, out, model, steps, extra):
     }
 
 
+def cost_markdown(out, budget):
+    """Every measured model's cost (``<out>/budget<B>/<model>/model_cost.json``), trained or not."""
+    header = ["model"] + [title for _, title, *_ in COST_COLUMNS] + ["load average"]
+    lines = ["| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
+    for path in sorted(glob.glob(os.path.join(out, f"budget{budget}", "*", MODEL_COST_JSON))):
+        with open(path, encoding="utf-8") as stream:
+            cost = json.load(stream)
+        cells = [f"{scale * cost[key]:.{digits}f}" for key, _, scale, digits in COST_COLUMNS]
+        model = os.path.basename(os.path.dirname(path))
+        lines.append(f"| {model} | " + " | ".join(cells) + f" | {cost['load_average']:.1f} |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipe", help="base recipe (default: the demo's); a manifest works")
@@ -131,6 +145,9 @@ def main(argv=None):
                         help="training settings to run: dropout, clear or both")
     parser.add_argument("--cost-steps", type=int, default=3,
                         help="timed calls per cost measurement (best of); 0 skips the costs")
+    parser.add_argument("--costs-only", action="store_true",
+                        help="measure the models' costs without training (a model too slow "
+                        "to train here still gets its images/s)")
     parser.add_argument("--override", action="append", default=[], metavar="KEY=VALUE",
                         help="recipe override for every run, e.g. train.epochs=2")
     args = parser.parse_args(argv)
@@ -143,13 +160,13 @@ def main(argv=None):
     recipe = demo_recipe(args.recipe)
     start = time.monotonic()
     for model in models:
-        for setting in (s for s in settings(recipe, model) if s in chosen):
+        for setting in (s for s in settings(recipe, model) if s in chosen and not args.costs_only):
             for seed in (int(s) for s in args.seeds.split(",")):
                 print(f"=== {model}, {setting}, seed {seed}, budget {args.budget}x "
                       f"({time.monotonic() - start:.0f} s) ===", flush=True)
                 run_one(recipe, args.out, args.budget, model, setting, seed, args.override)
         directories = glob.glob(run_dir(args.out, args.budget, model, "*", "*"))
-        if args.cost_steps and directories:
+        if args.cost_steps:
             path = os.path.join(args.out, f"budget{args.budget}", model, MODEL_COST_JSON)
             if not os.path.exists(path):
                 print(f"=== {model}: cost at {COST_SIZE}² batch {COST_BATCH} ===", flush=True)
@@ -167,6 +184,10 @@ def main(argv=None):
           f"whole held-out scenes, %; {time.monotonic() - start:.0f} s, load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs\n")
     print(markdown)
+    costs = cost_markdown(args.out, args.budget)
+    write_text(os.path.join(args.out, f"costs_budget{args.budget}.md"), costs)
+    print(f"Cost at {COST_SIZE}² batch {COST_BATCH}, beside the dense reference in the same run:\n")
+    print(costs)
     return 0
 
 

@@ -23,8 +23,8 @@ MODEL_COST_JSON = "model_cost.json"
 COST_COLUMNS = (
     ("parameters", "params (M)", 1e-6, 2),
     ("gflops", "GFLOPs / 256²", 1.0, 2),
-    ("train_images_per_s", "train img/s", 1.0, 1),
-    ("infer_images_per_s", "infer img/s", 1.0, 1),
+    ("train_images_per_s", "train img/s", 1.0, 2),
+    ("infer_images_per_s", "infer img/s", 1.0, 2),
     ("dense_ratio_train", "train / dense", 1.0, 2),
     ("dense_ratio_infer", "infer / dense", 1.0, 2),
 )
