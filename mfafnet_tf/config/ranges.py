@@ -29,6 +29,7 @@ RANGES = {
     "train.weight_decay": _NON_NEGATIVE,
     "train.gradient_clip_norm": _POSITIVE,
     "train.alignment_weight": _NON_NEGATIVE,
+    "runtime.steps_per_execution": _COUNT,
     "runtime.verbose": (0, True, 2),
     "tune.max_trials": _COUNT,
     "tune.max_epochs": _COUNT,

@@ -92,6 +92,14 @@ def compile_model(model, config, steps_per_epoch):
     split when class weights are set, unweighted on validation).
     """
     total_steps = max(1, config.train.epochs * steps_per_epoch)
+    per_execution = config.runtime.steps_per_execution
+    if steps_per_epoch % per_execution:
+        # Keras would run whole executions past the epoch's end (3 steps at 2 per
+        # execution: 4), off the schedule and the resumed step count.
+        raise ConfigError(
+            f"runtime.steps_per_execution: {per_execution} does not divide the "
+            f"{steps_per_epoch} steps per epoch"
+        )
     model.compile(
         optimizer=build_optimizer(config.train, total_steps),
         loss=SegmentationCrossEntropy(ignore_class=255),
@@ -105,5 +113,6 @@ def compile_model(model, config, steps_per_epoch):
             PixelAccuracy(name="pixel_accuracy"),
         ],
         jit_compile=config.runtime.jit_compile,
+        steps_per_execution=per_execution,
     )
     return model
