@@ -2,7 +2,7 @@
 
 Trains, on the same data and the same step budget (the demo recipe unless
 ``--recipe`` says otherwise), MFAFNet-tiny with each switch of docs/model.md flipped
-one at a time and the three UNet baselines of the demo, once per seed; evaluates
+one at a time and the UNet baselines of the demo, once per seed; evaluates
 every run on the held-out whole scenes; prints and writes mean ± std mIoU,
 per-class IoU and training images/s (median epoch after the first, which traces).
 Finished runs are reused, so an interrupted ablation continues where it stopped.
@@ -138,8 +138,9 @@ def table(results, seeds, reference="mfafnet_tiny"):
             paired = _mean_std([r["mIoU"] - b["mIoU"] for r, b in zip(runs, base)])
         cells.append(paired)
         cells += [_mean_std([r["per_class_iou"][c] for r in runs]) for c in classes]
-        speed = statistics.mean(r["train_images_per_s"] for r in runs)
-        lines.append(f"| {name} | " + " | ".join(cells) + f" | {speed:.1f} |")
+        rates = [r["train_images_per_s"] for r in runs if r["train_images_per_s"] is not None]
+        speed = f"{statistics.mean(rates):.1f}" if rates else "—"
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {speed} |")
     return "\n".join(lines)
 
 

@@ -16,17 +16,23 @@ RESULT = "bench_run.json"
 
 
 class EpochTimer(keras.callbacks.Callback):
-    """Wall time of every training epoch (validation excluded)."""
+    """Wall time and training steps of every epoch (validation excluded)."""
 
     def __init__(self):
         super().__init__()
         self.seconds = []
+        self.steps = []
 
     def on_epoch_begin(self, epoch, logs=None):
         self._start = time.perf_counter()
+        self._steps = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._steps += 1
 
     def on_epoch_end(self, epoch, logs=None):
         self.seconds.append(time.perf_counter() - self._start)
+        self.steps.append(self._steps)
 
 
 def data_overrides(recipe, out):
@@ -46,8 +52,10 @@ def train_and_score(recipe, run_dir, overrides, result_name=RESULT):
     """Trains one run (resuming one that was interrupted), scores it on the test scenes.
 
     Returns the run's result dict (``mIoU``, ``per_class_iou``,
-    ``train_images_per_s``: median epoch after the first, which traces),
-    read back when ``<run_dir>/<result_name>`` exists.
+    ``train_images_per_s``: median epoch after the first, which traces; None
+    when this call timed no epoch after a first one, as when it resumed a run
+    whose training had finished), read back when ``<run_dir>/<result_name>``
+    exists.
     """
     result_path = os.path.join(run_dir, result_name)
     if os.path.exists(result_path):
@@ -58,12 +66,14 @@ def train_and_score(recipe, run_dir, overrides, result_name=RESULT):
     timer = EpochTimer()
     train(config, run_dir, callbacks=[timer])
     scores, _ = evaluate_run_dir(run_dir, progress=False)
-    steady = timer.seconds[1:] or timer.seconds
-    images = config.train.steps_per_epoch * config.train.batch_size
+    # Per-epoch rates after the first (which traces), counted steps (recipes
+    # without steps_per_epoch run whole epochs of the data).
+    rates = [steps * config.train.batch_size / seconds
+             for steps, seconds in zip(timer.steps[1:], timer.seconds[1:])]
     result = {
         "mIoU": scores["mIoU"],
         "per_class_iou": scores["per_class_iou"],
-        "train_images_per_s": images / statistics.median(steady),
+        "train_images_per_s": statistics.median(rates) if rates else None,
     }
     write_text(result_path, json.dumps(result, indent=1))
     return result

@@ -19,7 +19,9 @@ prints the same table from the run directories.
     .venv/bin/python bench/leaderboard.py --recipe recipes/sentinel_manifest.yaml --out runs/leaderboard_s12
 
 Run directories: ``<out>/budget<B>/<model>/<dropout|clear>/seed<S>``; the run's
-recipe name is the model's, its seed the seed.
+recipe name is the model's, its seed the seed. The UNets are the demo's (widths
+16..128, comparable in size to MFAFNet-tiny) on every recipe; the papers' UNets
+are ``recipes/*/unet_*.yaml``.
 """
 
 import argparse
@@ -90,8 +92,9 @@ def run_one(recipe, out, budget, model, setting, seed, extra):
     result = train_and_score(recipe, directory, overrides)
     if not os.path.exists(os.path.join(directory, MISSING_DATA_JSON)):
         write_missing_data(directory)
-    print(f"  clear mIoU {100 * result['mIoU']:.2f}, training {result['train_images_per_s']:.1f} img/s",
-          flush=True)
+    rate = result["train_images_per_s"]
+    print(f"  clear mIoU {100 * result['mIoU']:.2f}, training "
+          f"{'—' if rate is None else f'{rate:.1f}'} img/s", flush=True)
     return directory
 
 
@@ -157,6 +160,8 @@ def main(argv=None):
         parser.error(f"unknown models {unknown}; choose from {list(MODELS)}" if unknown
                      else "--budget: expected a multiple >= 1")
     chosen = set(args.settings.split(","))
+    if not chosen <= {"dropout", "clear"}:
+        parser.error(f"--settings: expected dropout, clear or both, found {args.settings!r}")
     recipe = demo_recipe(args.recipe)
     start = time.monotonic()
     for model in models:

@@ -31,12 +31,15 @@ def register(subparsers):
 
 def run(args):
     """Prints the comparison table and writes the requested files."""
+    from mfafnet_tf.errors import ConfigError
     from mfafnet_tf.evaluation.comparison import (
         comparison_markdown,
         load_run_metrics,
         write_comparison,
     )
 
+    if args.reference and not args.leaderboard:
+        raise ConfigError("--reference: it names the Δ column of --leaderboard; add --leaderboard")
     if args.leaderboard:
         from mfafnet_tf.data.atomic import write_text
         from mfafnet_tf.evaluation.leaderboard import leaderboard_markdown, load_leaderboard_runs

@@ -3,6 +3,8 @@
 import json
 import os
 
+import yaml
+
 from mfafnet_tf.data.atomic import write_text
 from mfafnet_tf.errors import DataError
 from mfafnet_tf.evaluation.report import METRICS_JSON, json_ready, percent
@@ -31,17 +33,21 @@ def run_names(run_dirs, names=None):
 
     Runs without a ``config.yaml`` are named by their directory. When recipe
     names repeat (one recipe, several seeds), every run is named
-    ``<recipe name>/seed<runtime.seed>``.
+    ``<recipe name>/seed<runtime.seed>``; when those repeat too, by its path
+    below the directory the runs share.
 
     Raises:
-        DataError: two runs share a name.
+        DataError: two runs given the same name in ``names``.
     """
     if not names:
-        configs = [_run_config(path) for path in run_dirs]
-        names = [config.name if config else os.path.basename(os.path.normpath(path))
-                 for config, path in zip(configs, run_dirs)]
-        if len(set(names)) != len(names) and all(configs):
-            names = [f"{config.name}/seed{config.runtime.seed}" for config in configs]
+        recipes = [_recipe_name(path) for path in run_dirs]
+        names = [name or os.path.basename(os.path.normpath(path))
+                 for name, path in zip(recipes, run_dirs)]
+        if len(set(names)) != len(names) and all(recipes):
+            names = [f"{name}/seed{seed}" for name, seed in (_recipe_name(p, True) for p in run_dirs)]
+        if len(set(names)) != len(names):
+            common = os.path.commonpath([os.path.abspath(path) for path in run_dirs])
+            names = [os.path.relpath(os.path.abspath(path), common) for path in run_dirs]
     names = list(names)
     if len(set(names)) != len(names):
         duplicates = sorted({name for name in names if names.count(name) > 1})
@@ -52,12 +58,15 @@ def run_names(run_dirs, names=None):
     return names
 
 
-def _run_config(run_dir):
-    """The run's resolved recipe (``config.yaml``), or None where it has none."""
-    from mfafnet_tf.config import load_config
-
+def _recipe_name(run_dir, with_seed=False):
+    """The ``name`` (and ``runtime.seed``) of the run's ``config.yaml``, or None without one."""
     path = os.path.join(run_dir, "config.yaml")
-    return load_config(path) if os.path.exists(path) else None
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as stream:
+        config = yaml.safe_load(stream) or {}
+    name = str(config.get("name", os.path.basename(os.path.normpath(run_dir))))
+    return (name, (config.get("runtime") or {}).get("seed", 0)) if with_seed else name
 
 
 def read_metrics(run_dir):

@@ -108,8 +108,19 @@ def _mean_std(values):
 
 
 def best_settings(settings):
-    """(clear-data setting, missing-data setting) of one model's runs."""
-    clear = max(settings, key=lambda s: _mean([r["mIoU"] for r in settings[s].values()]))
+    """(clear-data setting, missing-data setting) of one model's runs.
+
+    The clear-data setting is the one with the higher mean test mIoU over the
+    seeds both settings have (all seeds where they share none): the rule of
+    the leaderboard, each model at its better configuration.
+    """
+    shared = set.intersection(*(set(runs) for runs in settings.values()))
+
+    def mean(setting):
+        runs = settings[setting]
+        return _mean([runs[seed]["mIoU"] for seed in (shared or runs)])
+
+    clear = max(settings, key=mean)
     return clear, "dropout" if "dropout" in settings else clear
 
 
@@ -120,7 +131,14 @@ def leaderboard_markdown(models, reference=None):
         models: ``load_leaderboard_runs``'s result.
         reference: Model name the paired Δ column is taken against (same
             seed, each at its best clear-data setting); None: no Δ column.
+
+    Raises:
+        DataError: ``reference`` is not one of the models.
     """
+    if reference is not None and reference not in models:
+        raise DataError(
+            f"reference model {reference!r}: not among the runs' models "
+            f"({', '.join(sorted(models))})")
     rows = []
     for name, settings in models.items():
         clear, missing = best_settings(settings)
@@ -130,7 +148,7 @@ def leaderboard_markdown(models, reference=None):
     costs = [key for key, *_ in COST_COLUMNS
              if any(r["cost"] and key in r["cost"] for row in rows for r in row[2].values())]
     base = None
-    if reference in models:
+    if reference is not None:
         base = models[reference][best_settings(models[reference])[0]]
     header = ["model", "seeds", "clear: setting", "clear mIoU"]
     header += [f"Δ vs {reference} (paired)"] if base else []

@@ -5,9 +5,11 @@ import os
 import keras
 import tensorflow as tf
 
-from mfafnet_tf.config import write_config
+from mfafnet_tf.config import load_config, write_config
+from mfafnet_tf.config.conversion import to_dict
+from mfafnet_tf.errors import ConfigError
 from mfafnet_tf.training.best_model_checkpoint import save_model_atomic
-from mfafnet_tf.training.callbacks import FINAL_MODEL, build_callbacks, resume_run, worker_dir
+from mfafnet_tf.training.callbacks import BACKUP_DIR, FINAL_MODEL, build_callbacks, resume_run, worker_dir
 from mfafnet_tf.training.data_setup import build_datasets, prepare_data, steps_per_epoch
 from mfafnet_tf.training.model_building import build_model, compile_model
 from mfafnet_tf.training.strategy import select_strategy, worker_role
@@ -48,6 +50,33 @@ def set_precision_policy(config):
     keras.mixed_precision.set_global_policy("mixed_float16" if mixed else "float32")
 
 
+# The sections a resumed run must share with the run it continues (the
+# schedule and the runtime may change: more epochs, another device).
+RESUMED_SECTIONS = ("task", "model", "data")
+
+
+def check_resumable(config, out_dir):
+    """Refuses to resume a run in ``out_dir`` that another recipe trained.
+
+    Raises:
+        ConfigError: ``out_dir`` has a run to resume whose ``config.yaml``
+            differs from ``config`` in its task, model or data; the message
+            names the directory and the first differing key.
+    """
+    saved_path = os.path.join(out_dir, "config.yaml")
+    if not (os.path.exists(saved_path) and os.path.isdir(os.path.join(out_dir, BACKUP_DIR))):
+        return
+    saved, wanted = to_dict(load_config(saved_path)), to_dict(config)
+    for section in RESUMED_SECTIONS:
+        for key in sorted(set(saved[section]) | set(wanted[section])):
+            before, now = saved[section].get(key), wanted[section].get(key)
+            if before != now:
+                raise ConfigError(
+                    f"{out_dir}: holds a run of another recipe ({section}.{key}: {before!r} there, "
+                    f"{now!r} now); resuming would mix the two: remove it or train into another "
+                    "directory")
+
+
 def train(config, run_dir, callbacks=()):
     """Trains the model a recipe describes, resuming an interrupted run.
 
@@ -70,6 +99,7 @@ def train(config, run_dir, callbacks=()):
     strategy, is_chief, task_id, info = start_run(config)
     out_dir = worker_dir(run_dir, is_chief, task_id)
     os.makedirs(out_dir, exist_ok=True)
+    check_resumable(config, out_dir)
     write_config(config, out_dir)
     replicas = strategy.num_replicas_in_sync
     multi_worker = isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)

@@ -100,3 +100,10 @@ def test_the_same_model_setting_and_seed_twice_is_an_error(runs, tmp_path, capsy
     again = _run(tmp_path / "again", "unet_sar", "clear", 0, 5)
     assert main(["compare", "--leaderboard", runs[-1], again]) == 1
     assert "both are unet_sar (clear) with seed 0" in capsys.readouterr().err
+
+
+def test_an_unknown_reference_is_an_error_naming_the_models(runs, capsys):
+    assert main(["compare", "--leaderboard", "--reference", "mfafnet_base", *runs]) == 1
+    assert "'mfafnet_base': not among the runs' models (mfafnet_small, unet_optical_sar, unet_sar)" \
+        in capsys.readouterr().err
+    assert main(["compare", "--reference", "mfafnet_small", *runs[:2]]) == 1

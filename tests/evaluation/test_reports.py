@@ -55,11 +55,12 @@ def test_compare_missing_metrics(tmp_path, capsys):
     assert "metrics.json" in capsys.readouterr().err
 
 
-def test_compare_refuses_runs_with_the_same_name(tmp_path, capsys):
+def test_compare_names_runs_of_the_same_name_by_their_paths(tmp_path, capsys):
     _evaluate(tmp_path / "a" / "small", [[5, 0], [0, 5]])
     _evaluate(tmp_path / "b" / "small", [[4, 1], [1, 4]])
-    assert main(["compare", str(tmp_path / "a" / "small"), str(tmp_path / "b" / "small")]) == 1
-    assert "['small'] occur more than once" in capsys.readouterr().err
+    assert main(["compare", str(tmp_path / "a" / "small"), str(tmp_path / "b" / "small")]) == 0
+    out = capsys.readouterr().out
+    assert "| a/small |" in out and "| b/small |" in out
 
 
 def _history(run_dir, values):

@@ -21,7 +21,8 @@ def _softmax(x):
 
 
 def _mcam_reference(layer, optical, sar):
-    """MCAM in numpy: S = softmax(Q_o K_o^T / sqrt d) * softmax(Q_s K_s^T / sqrt d), W(S V_o + S V_s)."""
+    """MCAM in numpy: S = softmax(Q_o K_o^T / sqrt d) * softmax(Q_s K_s^T / sqrt d) with rows
+    renormalized to 1, W(S V_o + S V_s)."""
     weights = {w.path.split("/", 1)[1]: np.asarray(w) for w in layer.weights}
     b, h, w, _ = optical.shape
 
@@ -34,6 +35,7 @@ def _mcam_reference(layer, optical, sar):
         q, k = project(x, f"{m}_query"), project(x, f"{m}_key")
         maps.append(_softmax(q @ k.transpose(0, 2, 1) / np.sqrt(q.shape[-1])))
     joint = maps[0] * maps[1]
+    joint /= joint.sum(-1, keepdims=True)
     attended = joint @ project(optical, "optical_value") + joint @ project(sar, "sar_value")
     return (attended @ weights["output/kernel"] + weights["output/bias"]).reshape(b, h, w, -1)
 
@@ -137,3 +139,21 @@ def test_traces_with_unknown_tile_sizes_as_whole_scene_prediction_does(batch):
     traced = tf.function(lambda x: model(x, training=False), input_signature=[specs])
     x = {m: batch[0][m][:, :30, :27] for m in ("optical", "sar")}
     np.testing.assert_allclose(traced(x).numpy(), np.asarray(model(x, training=False)), rtol=1e-4, atol=1e-5)
+
+
+def test_the_cross_attention_keeps_its_maps_in_float32_under_mixed_precision():
+    keras.config.set_dtype_policy("mixed_float16")
+    layer = MultimodalCrossAttention(name="mcam")
+    rng = np.random.default_rng(0)
+    # 96 x 96 positions and near-uniform maps: the product of two softmax entries
+    # (~1/9216 each) is about 1e-8, below float16's smallest value (6e-8).
+    optical, sar = (0.01 * rng.normal(size=(1, 96, 96, 8)).astype("float32") for _ in range(2))
+    mixed = np.asarray(layer([optical, sar]), "float32")
+    keras.config.set_dtype_policy("float32")
+    exact = MultimodalCrossAttention(name="mcam")
+    exact.build([optical.shape, sar.shape])
+    exact.set_weights(layer.get_weights())
+    expected = np.asarray(exact([optical, sar]))
+    scale = np.abs(expected).max()
+    assert scale > 0
+    np.testing.assert_allclose(mixed / scale, expected / scale, atol=0.02)

@@ -193,3 +193,15 @@ def test_peer_options_and_model_names_are_checked_when_the_recipe_loads():
         load_config(overrides=["model.name=cmx", "model.options={backbon: mit_b0}"])
     with pytest.raises(ConfigError, match="model.name: expected one of mfafnet, unet, cmx, mcanet, found 'segformer'"):
         load_config(overrides=["model.name=segformer"])
+
+
+def test_a_run_directory_of_another_recipe_is_not_resumed(tmp_path):
+    from mfafnet_tf.config import write_config
+    from mfafnet_tf.training.trainer import check_resumable
+
+    write_config(load_config(overrides=["data.cloud_dropout=0.3"]), str(tmp_path))
+    check_resumable(load_config(overrides=["data.cloud_dropout=0.0"]), str(tmp_path))  # nothing to resume
+    (tmp_path / "backup").mkdir()
+    check_resumable(load_config(overrides=["data.cloud_dropout=0.3", "train.epochs=9"]), str(tmp_path))
+    with pytest.raises(ConfigError, match=r"holds a run of another recipe \(data.cloud_dropout: 0.3 there, 0.0 now\)"):
+        check_resumable(load_config(overrides=["data.cloud_dropout=0.0"]), str(tmp_path))

@@ -88,10 +88,12 @@ class FeatureFusion(keras.layers.Layer):
             keys, values = ops.split(key_value(u), 2, axis=-1)
             heads = (batch, -1, self.num_heads, head_dim)
             keys, values = ops.reshape(keys, heads), ops.reshape(values, heads)
-            context = ops.einsum("bnhd,bnhe->bhde", keys, values) * (head_dim**-0.5)
+            # A sum over every position: float32 also under mixed precision.
+            context = ops.einsum("bnhd,bnhe->bhde", ops.cast(keys, "float32"),
+                                 ops.cast(values, "float32")) * (head_dim**-0.5)
             residuals.append(y)
             queries.append(ops.reshape(u, heads))
-            contexts.append(ops.softmax(context, axis=-2))
+            contexts.append(ops.cast(ops.softmax(context, axis=-2), u.dtype))
         streams = []
         for x, y, query, context, end, norm in zip(
             inputs, residuals, queries, contexts[::-1], self.end_projections, self.stream_norms

@@ -17,7 +17,10 @@ class MultimodalCrossAttention(keras.layers.Layer):
     ``S_m = softmax(Q_m K_m^T / sqrt(d))`` (N x N over the H*W positions).
     The cross attention map is their element-wise product
     ``S = S_optical * S_sar``: position i attends to j as much as both
-    modalities agree. It weights the values of both modalities, which are
+    modalities agree; its rows are renormalized to sum to 1 (computed as
+    ``softmax`` of the summed logits, in float32). The re-implementations
+    leave the product unnormalized, which scales the output by about 1/N
+    (1/4096 at a 64x64 level) and underflows float16. It weights the values of both modalities, which are
     summed, ``A = S V_optical + S V_sar``, and a 1x1 convolution maps ``A``
     back to the input channels.
 
@@ -55,22 +58,29 @@ class MultimodalCrossAttention(keras.layers.Layer):
         self.output_projection = keras.layers.Dense(channels, name="output")
         self.output_projection.build(tuple(optical_shape[:-1]) + (inner,))
 
-    def attention_map(self, inputs, modality):
-        """``softmax(Q K^T / sqrt(d))`` of one modality: (B, H*W, H*W)."""
+    def attention_logits(self, inputs, modality):
+        """``Q K^T / sqrt(d)`` of one modality: (B, H*W, H*W), in float32.
+
+        float32 also under mixed precision: the softmax over thousands of
+        positions gives entries below float16's range.
+        """
         x = inputs[MODALITIES.index(modality)]
-        query = self._tokens(self.projections[f"{modality}_query"](x))
-        key = self._tokens(self.projections[f"{modality}_key"](x))
+        query = ops.cast(self._tokens(self.projections[f"{modality}_query"](x)), "float32")
+        key = ops.cast(self._tokens(self.projections[f"{modality}_key"](x)), "float32")
         scale = 1.0 / math.sqrt(query.shape[-1])
-        return ops.softmax(ops.matmul(query, ops.transpose(key, (0, 2, 1))) * scale, axis=-1)
+        return ops.matmul(query, ops.transpose(key, (0, 2, 1))) * scale
 
     def call(self, inputs):
         optical, sar = inputs
-        joint = self.attention_map(inputs, "optical") * self.attention_map(inputs, "sar")
+        # softmax(a) * softmax(b), rows renormalized, is softmax(a + b).
+        joint = ops.softmax(
+            self.attention_logits(inputs, "optical") + self.attention_logits(inputs, "sar"), axis=-1)
         # S V_o + S V_s as one product.
         values = self._tokens(self.projections["optical_value"](optical)
                               + self.projections["sar_value"](sar))
         shape = ops.shape(optical)
-        attended = ops.reshape(ops.matmul(joint, values), (shape[0], shape[1], shape[2], -1))
+        attended = ops.matmul(joint, ops.cast(values, "float32"))
+        attended = ops.reshape(ops.cast(attended, values.dtype), (shape[0], shape[1], shape[2], -1))
         return self.output_projection(attended)
 
     @staticmethod
