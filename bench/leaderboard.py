@@ -171,12 +171,12 @@ def main(argv=None):
                       f"({time.monotonic() - start:.0f} s) ===", flush=True)
                 run_one(recipe, args.out, args.budget, model, setting, seed, args.override)
         directories = glob.glob(run_dir(args.out, args.budget, model, "*", "*"))
-        if args.cost_steps:
-            path = os.path.join(args.out, f"budget{args.budget}", model, MODEL_COST_JSON)
-            if not os.path.exists(path):
-                print(f"=== {model}: cost at {COST_SIZE}² batch {COST_BATCH} ===", flush=True)
-                write_text(path, json.dumps(measure_cost(recipe, args.out, model, args.cost_steps,
-                                                         args.override), indent=1) + "\n")
+        path = os.path.join(args.out, f"budget{args.budget}", model, MODEL_COST_JSON)
+        if args.cost_steps and not os.path.exists(path):
+            print(f"=== {model}: cost at {COST_SIZE}² batch {COST_BATCH} ===", flush=True)
+            write_text(path, json.dumps(measure_cost(recipe, args.out, model, args.cost_steps,
+                                                     args.override), indent=1) + "\n")
+        if os.path.exists(path):
             with open(path, encoding="utf-8") as stream:
                 cost = stream.read()
             for directory in directories:

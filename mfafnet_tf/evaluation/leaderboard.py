@@ -99,12 +99,13 @@ def _mean(values):
 
 
 def _mean_std(values):
-    """Mean ± sample std in %, or — without values."""
+    """Mean ± sample std in % (the value alone from one seed), or — without values."""
     values = [100 * v for v in values if v is not None and v == v]
     if not values:
         return "—"
-    spread = statistics.stdev(values) if len(values) > 1 else 0.0
-    return f"{statistics.mean(values):.2f} ± {spread:.2f}"
+    if len(values) == 1:
+        return f"{values[0]:.2f}"
+    return f"{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}"
 
 
 def best_settings(settings):
