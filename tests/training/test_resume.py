@@ -91,6 +91,11 @@ def test_backup_of_another_model_is_a_clear_error(tiny_recipe, tmp_path, capsys)
     assert main(["train", "--recipe", tiny_recipe, "--run-dir", run_dir]) == 0
     wider = ["--override", "model.widths=[8, 16, 64]"]
     assert main(["train", "--recipe", tiny_recipe, "--run-dir", run_dir, *wider]) == 1
+    assert "run: holds a run of another recipe (model.widths: [8, 16, 32] there, [8, 16, 64] now)" \
+        in capsys.readouterr().err
+    # Without the recipe it was trained with, the backup itself is checked.
+    os.remove(os.path.join(run_dir, "config.yaml"))
+    assert main(["train", "--recipe", tiny_recipe, "--run-dir", run_dir, *wider]) == 1
     error = capsys.readouterr().err
     assert "backup/epoch-000001.weights.h5: cannot resume" in error
     assert "use a new run directory" in error
