@@ -47,6 +47,7 @@ from mfafnet_tf.evaluation.leaderboard import (  # noqa: E402
     MODEL_COST_JSON,
     leaderboard_markdown,
     load_leaderboard_runs,
+    trained_with_dropout,
     write_missing_data,
 )
 from mfafnet_tf.training.data_setup import prepare_data  # noqa: E402
@@ -74,9 +75,7 @@ def settings(recipe, model):
     config = load_config(recipe, MODELS[model])
     if set(config.model.input_modalities) != {"optical", "sar"}:
         return {"clear": NO_DROPOUT}
-    data = config.data
-    has_dropout = max(data.cloud_dropout, data.sar_gap_dropout, data.modality_dropout) > 0
-    return {"dropout": [] if has_dropout else DEMO_DROPOUT, "clear": NO_DROPOUT}
+    return {"dropout": [] if trained_with_dropout(config) else DEMO_DROPOUT, "clear": NO_DROPOUT}
 
 
 def run_dir(out, budget, model, setting, seed):
