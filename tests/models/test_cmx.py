@@ -141,6 +141,33 @@ def test_training_step_changes_every_weight(batch):
     assert not unchanged
 
 
+def test_patch_embedding_gives_a_token_without_data_a_normalized_pattern():
+    # With SegFormer's zero bias an all-zero patch maps to the zero vector,
+    # which LayerNorm leaves at zero and whose gradient it scales by 316.
+    layer = OverlapPatchEmbedding(32, patch_size=7, stride=4)
+    tokens = np.asarray(layer(np.zeros((1, 16, 16, 4), "float32")))
+    np.testing.assert_allclose(tokens.std(axis=-1), 1.0, rtol=0.05)
+    limit = 1.0 / np.sqrt(7 * 7 * 4)
+    bias = layer.projection.bias.numpy()
+    assert np.all(np.abs(bias) <= limit) and bias.std() > limit / 4
+
+
+@pytest.mark.parametrize("missing", ["optical", "sar"])
+def test_a_modality_missing_from_a_whole_patch_gives_bounded_gradients(batch, normalization, missing):
+    import tensorflow as tf
+
+    from mfafnet_tf.losses import SegmentationCrossEntropy
+
+    model = CMX(4, backbone="mit_b0", normalization=normalization)
+    x = {m: np.array(v) for m, v in batch[0].items()}
+    x[missing][0] = np.nan  # the first patch has no data in that modality
+    with tf.GradientTape() as tape:
+        loss = SegmentationCrossEntropy(ignore_class=255)(batch[1], model(x, training=True))
+    gradients = tape.gradient(loss, model.trainable_variables)
+    largest = max(float(np.max(np.abs(g))) for g in gradients if g is not None)
+    assert np.isfinite(largest) and largest < 1e3  # ~1e18 with zero patch-embedding biases
+
+
 def test_keras_file_round_trip(tmp_path, batch, normalization):
     model = CMX(4, backbone="mit_b0", normalization=normalization, class_names=list("abcd"),
                 decoder_width=64, training_patch=32)

@@ -1,5 +1,7 @@
 """MiT's overlapping patch embedding: a strided convolution and LayerNorm."""
 
+import math
+
 import keras
 from keras import ops
 
@@ -12,6 +14,13 @@ class OverlapPatchEmbedding(keras.layers.Layer):
     valid convolution, as in SegFormer (so output pixel ``i`` is centred on
     input pixel ``stride * i``; Keras' ``"same"`` padding would shift it).
     MiT uses 7x7 stride 4 for the first stage and 3x3 stride 2 after.
+
+    The convolution's bias starts uniform in ``±1 / sqrt(fan_in)`` (PyTorch's
+    default; SegFormer starts it at zero). Missing data enter as zeros, so with
+    a zero bias a token with no data reaches the LayerNorm as the zero vector,
+    whose gradient is ``1 / sqrt(epsilon)`` (316x) at every LayerNorm after it:
+    a modality missing from a whole patch then gives gradients of ~1e19 and NaN
+    weights on the first step of training from scratch.
 
     Args:
         filters: channels of the embedding.
@@ -35,6 +44,8 @@ class OverlapPatchEmbedding(keras.layers.Layer):
     def build(self, input_shape):
         pad = 2 * (self.patch_size // 2)
         padded = (input_shape[0],) + tuple(None if s is None else s + pad for s in input_shape[1:3])
+        limit = 1.0 / math.sqrt(self.patch_size ** 2 * input_shape[-1])
+        self.projection.bias_initializer = keras.initializers.RandomUniform(-limit, limit)
         self.projection.build(padded + (input_shape[-1],))
         self.norm.build(self.compute_output_shape(input_shape))
 
