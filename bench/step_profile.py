@@ -47,7 +47,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model_throughput import NUM_CLASSES, UNET_MODALITIES, _inputs  # noqa: E402
 
 from mfafnet_tf.config import load_config  # noqa: E402
-from mfafnet_tf.models import MFAFNet, UNet  # noqa: E402
+from mfafnet_tf.models import CMX, MCANet, MFAFNet, UNet  # noqa: E402
 from mfafnet_tf.training.model_building import compile_model  # noqa: E402
 
 DEMO_RECIPE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "recipes", "synthetic_demo.yaml")
@@ -56,6 +56,10 @@ MODELS = {
     "mfafnet_small": lambda: MFAFNet(NUM_CLASSES, preset="small"),
     # The demo's early-fusion baseline.
     "unet_optical_sar": lambda: UNet(NUM_CLASSES, modalities=UNET_MODALITIES["fusion"], widths=(16, 32, 64, 128)),
+    # The fusion peers as the leaderboard's rows.
+    "cmx_b0": lambda: CMX(NUM_CLASSES, backbone="mit_b0"),
+    "cmx_b2": lambda: CMX(NUM_CLASSES, backbone="mit_b2"),
+    "mcanet_50": lambda: MCANet(NUM_CLASSES, depth=50),
 }
 CATEGORIES = ("forward", "backward", "optimizer", "loss", "metrics", "other")
 WRAPPERS = ("ThreadpoolListener", "ExecutorState", "ParallelFor", "ExecutorDoneCallback")
