@@ -13,6 +13,10 @@ class ConfigError(MfafnetError, ValueError):
     """An invalid recipe, override or option; the message names the key."""
 
 
+class TrainingError(MfafnetError, RuntimeError):
+    """Training went wrong in a way a recipe change fixes (a diverged loss); names the run."""
+
+
 class BandCountError(DataError):
     """An optical or SAR raster has another number of (selected) bands than expected.
 

@@ -8,6 +8,7 @@ import keras
 
 from mfafnet_tf.data.atomic import remove_stale, temporary_pattern, write_csv
 from mfafnet_tf.training.best_model_checkpoint import MODEL_TEMP_SUFFIX, BestModelCheckpoint
+from mfafnet_tf.training.diverged_loss_guard import DivergedLossGuard
 from mfafnet_tf.training.run_checkpoint import RunCheckpoint, restore_run
 
 BACKUP_DIR = "backup"
@@ -33,6 +34,8 @@ def build_callbacks(out_dir, best=-math.inf):
     - ``best.keras``: the model with the highest validation mean IoU so far
       (``best``: the highest value of the epochs being resumed from).
     - ``history.csv`` (appended on resume) and TensorBoard logs in ``logs/``.
+    - :class:`DivergedLossGuard`: an epoch whose training loss is not finite
+      stops the run with a ``TrainingError`` before anything of it is written.
     - :class:`RunCheckpoint` in ``<out_dir>/backup``: a killed run started
       again with the same command continues after the last completed epoch
       (see :func:`resume_run`). The backup is kept after the end, so
@@ -40,6 +43,8 @@ def build_callbacks(out_dir, best=-math.inf):
     """
     best_model = BestModelCheckpoint(os.path.join(out_dir, BEST_MODEL), MONITOR, best)
     return [
+        # First, so that a diverged epoch (NaN loss) is written nowhere.
+        DivergedLossGuard(out_dir),
         keras.callbacks.CSVLogger(os.path.join(out_dir, HISTORY_CSV), append=True),
         best_model,
         keras.callbacks.TensorBoard(os.path.join(out_dir, TENSORBOARD_DIR), profile_batch=0),
