@@ -54,14 +54,11 @@ from mfafnet_tf.training.data_setup import prepare_data  # noqa: E402
 from mfafnet_tf.training.model_building import build_model  # noqa: E402
 
 FUSION = ["model.modalities=[optical, sar]", "model.widths=null"]
-# CMX's best learning rate on the demo recipe (screen in docs/benchmarks.md): its
-# transformer streams train worse at the 0.004 the other models are best at.
-CMX_RATE = ["train.learning_rate=0.0005"]  # as recipes/synthetic_*_cmx.yaml
 MODELS = {
     "mfafnet_tiny": ["model.name=mfafnet", "model.preset=tiny", "model.options={}", *FUSION],
     "mfafnet_small": ["model.name=mfafnet", "model.preset=small", "model.options={}", *FUSION],
-    "cmx_b0": ["model.name=cmx", "model.options={backbone: mit_b0}", *CMX_RATE, *FUSION],
-    "cmx_b2": ["model.name=cmx", "model.options={backbone: mit_b2}", *CMX_RATE, *FUSION],
+    "cmx_b0": ["model.name=cmx", "model.options={backbone: mit_b0}", *FUSION],
+    "cmx_b2": ["model.name=cmx", "model.options={backbone: mit_b2}", *FUSION],
     "mcanet_50": ["model.name=mcanet", "model.options={depth: 50}", *FUSION],
     "mcanet_101": ["model.name=mcanet", "model.options={depth: 101}", *FUSION],
     "unet_sar": ["model.options={}", *RUNS["unet_sar"]],

@@ -97,7 +97,7 @@ def main(argv=None):
     for (m, v), r in rate.items():
         by_variant = np.median(r / rate[(m, variants[0])])
         by_model = np.median(r / rate[(models[-1], v)])
-        print(f"| {m} | {v or 'recipe'} | {np.median(r):.1f} | {r.min():.1f}–{r.max():.1f} | "
+        print(f"| {m} | {v or 'recipe'} | {np.median(r):.3g} | {r.min():.3g}–{r.max():.3g} | "
               f"{by_variant:.2f} | {by_model:.2f} |")
     return rate
 

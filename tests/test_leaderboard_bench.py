@@ -24,9 +24,7 @@ def test_peer_rows_train_as_the_shipped_peer_recipes(profile, peer):
     assert bench.data == shipped.data
 
 
-def test_cmx_trains_at_its_own_learning_rate():
-    demo = load_config(os.path.join(RECIPES, "synthetic_demo.yaml"))
-    cmx = load_config(os.path.join(RECIPES, "synthetic_demo.yaml"), leaderboard.MODELS["cmx_b0"])
-    mfafnet = load_config(os.path.join(RECIPES, "synthetic_demo.yaml"), leaderboard.MODELS["mfafnet_small"])
-    assert cmx.train.learning_rate == 0.0005
-    assert mfafnet.train.learning_rate == demo.train.learning_rate == 0.004
+@pytest.mark.parametrize("row", sorted(leaderboard.MODELS))
+def test_every_row_trains_with_the_recipes_own_training_settings(row):
+    recipe = os.path.join(RECIPES, "synthetic_demo.yaml")
+    assert load_config(recipe, leaderboard.MODELS[row]).train == load_config(recipe).train
