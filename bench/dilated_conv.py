@@ -1,10 +1,13 @@
 """Forward and backward time of one dilated 3x3 convolution on CPU, by dilation rate.
 
-MCANet's dilated last ResNet stage and ASPP (rates 6, 12, 18) dominate its
-training step on CPU: TensorFlow computes dilated convolutions there through
-space-to-batch. This times one ``Conv2D`` (ASPP's 2048 -> 256 on the 4x4 map a
-64² patch gives at output stride 16, batch 8) in a ``tf.function``, forward
-alone and forward with the input and weight gradients, best of ``--repeats``.
+MCANet's dilated last ResNet stage and ASPP (rates 6, 12, 18) dominated its
+training step on CPU: TensorFlow's gradient of a dilated convolution is slow
+there. This times Keras' ``Conv2D`` beside the package's ``AtrousConv2D`` (the
+same function, computed tap by tap; MCANet uses it) on one convolution
+(ASPP's 2048 -> 256 on the 4x4 map a 64² patch gives at output stride 16,
+batch 8, by default) in a ``tf.function``: forward alone and forward with the
+input and weight gradients, best of ``--repeats``, and the largest difference
+of their outputs.
 
     PYTHONPATH=. .venv/bin/python bench/dilated_conv.py
 """
@@ -16,7 +19,13 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
+import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
+
+from mfafnet_tf.layers.atrous_conv import AtrousConv2D  # noqa: E402
+
+
+tf.get_logger().setLevel("ERROR")  # one tf.function per layer retraces by design
 
 
 def best_seconds(function, x, repeats):
@@ -39,21 +48,29 @@ def main(argv=None):
     x = tf.random.normal([int(s) for s in args.shape.split(",")])
     print(f"3x3 Conv2D {x.shape[-1]}->{args.filters} on {tuple(x.shape)}; load average "
           f"{os.getloadavg()[0]:.1f}")
-    print("| dilation | forward (s) | forward + backward (s) |\n|---:|---:|---:|")
+    print("| dilation | Conv2D forward (s) | Conv2D fwd + bwd (s) | AtrousConv2D forward (s) "
+          "| AtrousConv2D fwd + bwd (s) | max abs difference |\n|---:|---:|---:|---:|---:|---:|")
     for rate in (int(r) for r in args.rates.split(",")):
-        layer = keras.layers.Conv2D(args.filters, 3, padding="same", dilation_rate=rate)
-        layer.build(x.shape)
+        layers = [keras.layers.Conv2D(args.filters, 3, padding="same", dilation_rate=rate),
+                  AtrousConv2D(args.filters, 3, dilation_rate=rate)]
+        for layer in layers:
+            layer.build(x.shape)
+        layers[1].set_weights(layers[0].get_weights())
+        cells = []
+        for layer in layers:
 
-        @tf.function
-        def step(x, layer=layer):
-            with tf.GradientTape() as tape:
-                tape.watch(x)
-                loss = tf.reduce_sum(layer(x) ** 2)
-            return tape.gradient(loss, [x, *layer.trainable_variables])
+            @tf.function
+            def step(x, layer=layer):
+                with tf.GradientTape() as tape:
+                    tape.watch(x)
+                    loss = tf.reduce_sum(layer(x) ** 2)
+                return tape.gradient(loss, [x, *layer.trainable_variables])
 
-        forward = tf.function(layer.__call__)
-        print(f"| {rate} | {best_seconds(forward, x, args.repeats):.3f} | "
-              f"{best_seconds(step, x, args.repeats):.3f} |", flush=True)
+            forward = tf.function(layer.__call__)
+            cells += [f"{best_seconds(forward, x, args.repeats):.3f}",
+                      f"{best_seconds(step, x, args.repeats):.3f}"]
+        difference = np.abs(layers[0](x).numpy() - layers[1](x).numpy()).max()
+        print(f"| {rate} | {' | '.join(cells)} | {difference:.1e} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """MFAFNet building blocks as Keras 3 layers (importing registers them all)."""
 
 from mfafnet_tf.layers.affine_coupling import AffineCoupling
+from mfafnet_tf.layers.atrous_conv import AtrousConv2D
 from mfafnet_tf.layers.bilinear_upsampling import BilinearUpsampling
 from mfafnet_tf.layers.conv_downsampling import ConvDownsampling
 from mfafnet_tf.layers.conv_feed_forward import ConvFeedForward
@@ -21,6 +22,7 @@ from mfafnet_tf.layers.validity_gate import ValidityGate
 
 __all__ = [
     "AffineCoupling",
+    "AtrousConv2D",
     "BilinearUpsampling",
     "ConvDownsampling",
     "ConvFeedForward",

@@ -6,6 +6,7 @@ import pytest
 from mfafnet_tf import layers
 
 CASES = {
+    "atrous_conv": (lambda: layers.AtrousConv2D(6, 3, dilation_rate=(2, 3)), (2, 8, 7, 4)),
     "haar_downsampling": (lambda: layers.HaarDownsampling(8), (2, 16, 16, 3)),
     "conv_downsampling_strided": (lambda: layers.ConvDownsampling(8, "strided_conv"), (2, 16, 16, 3)),
     "conv_downsampling_pool": (lambda: layers.ConvDownsampling(8, "max_pool"), (2, 16, 16, 3)),

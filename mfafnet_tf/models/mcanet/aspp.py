@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from mfafnet_tf.layers.atrous_conv import AtrousConv2D
 from mfafnet_tf.layers.shape_utils import batch_norm
 
 
@@ -14,6 +15,8 @@ class ASPP(keras.layers.Layer):
     convolution, one 3x3 convolution per atrous rate, and image pooling
     (global average, 1x1 convolution, broadcast back to H x W). Their
     concatenation goes through a 1x1 convolution -> BN -> ReLU and dropout.
+    The atrous branches are ``AtrousConv2D``: a rate at least the map's size
+    leaves only the centre tap, which it alone computes.
 
     Args:
         filters: channels of every branch and of the output.
@@ -45,8 +48,10 @@ class ASPP(keras.layers.Layer):
         kernels = [1] + [3] * len(self.rates) + [1, 1]
         dilations = [1, *self.rates, 1, 1]
         self.convs = [
-            keras.layers.Conv2D(self.filters, kernel, dilation_rate=dilation, padding="same",
-                                use_bias=False, name=f"{name}_conv")
+            AtrousConv2D(self.filters, kernel, dilation_rate=dilation, use_bias=False,
+                         name=f"{name}_conv") if dilation > 1 else
+            keras.layers.Conv2D(self.filters, kernel, padding="same", use_bias=False,
+                                name=f"{name}_conv")
             for name, kernel, dilation in zip(names, kernels, dilations)]
         self.norms = [batch_norm(self.synchronized_bn, f"{name}_norm") for name in names]
         output_shape = tuple(input_shape[:-1]) + (self.filters,)

@@ -3,6 +3,7 @@
 import keras
 
 from mfafnet_tf.errors import ConfigError
+from mfafnet_tf.layers.atrous_conv import AtrousConv2D
 from mfafnet_tf.layers.shape_utils import batch_norm
 
 # Blocks per stage and whether they are bottlenecks (He et al. 2016, Table 1).
@@ -34,9 +35,12 @@ def stream_widths(depth):
 
 
 def _conv_norm(x, filters, kernel, synchronized_bn, name, strides=1, dilation=1, relu=True):
-    x = keras.layers.Conv2D(
-        filters, kernel, strides=strides, dilation_rate=dilation, padding="same",
-        use_bias=False, name=f"{name}_conv")(x)
+    if dilation > 1:  # the same convolution, with a fast gradient on CPU
+        x = AtrousConv2D(filters, kernel, dilation_rate=dilation, use_bias=False,
+                         name=f"{name}_conv")(x)
+    else:
+        x = keras.layers.Conv2D(filters, kernel, strides=strides, padding="same",
+                                use_bias=False, name=f"{name}_conv")(x)
     x = batch_norm(synchronized_bn, f"{name}_norm")(x)
     return keras.layers.ReLU(name=f"{name}_relu")(x) if relu else x
 
