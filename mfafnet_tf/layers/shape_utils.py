@@ -8,9 +8,17 @@ def scale_size(size, factor):
     return None if size is None else int(size * factor)
 
 
-def batch_norm(synchronized, name):
+# PyTorch's BatchNorm2d defaults in Keras' convention: the moving statistics take
+# 0.1 of each batch's (Keras keeps 0.99 of the old), epsilon 1e-5. The peers'
+# reference code trains with them; from scratch on a short budget Keras' 0.99
+# lags the weights, and MCANet's inference-mode logits reached 1e8 after 100 steps.
+TORCH_BATCH_NORM = {"momentum": 0.9, "epsilon": 1e-5}
+
+
+def batch_norm(synchronized, name, momentum=0.99, epsilon=1e-3):
     """A BatchNormalization layer, synchronized across replicas if asked."""
-    return keras.layers.BatchNormalization(synchronized=synchronized, name=name)
+    return keras.layers.BatchNormalization(
+        momentum=momentum, epsilon=epsilon, synchronized=synchronized, name=name)
 
 
 def round_up(size, multiple):

@@ -6,12 +6,17 @@ layer of their own), so that every weight keeps its place in ``.keras`` files.
 
 import keras
 
+from mfafnet_tf.layers.shape_utils import batch_norm
 
-def conv_unit(width, synchronized_bn, prefix, suffix=""):
-    """3x3 conv -> BN -> ReLU layers named ``{prefix}_conv{suffix}``, ``_norm``, ``_relu``."""
+
+def conv_unit(width, synchronized_bn, prefix, suffix="", momentum=0.99, epsilon=1e-3):
+    """3x3 conv -> BN -> ReLU layers named ``{prefix}_conv{suffix}``, ``_norm``, ``_relu``.
+
+    ``momentum`` and ``epsilon`` are the BatchNormalization's (Keras' defaults).
+    """
     return (
         keras.layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"{prefix}_conv{suffix}"),
-        keras.layers.BatchNormalization(synchronized=synchronized_bn, name=f"{prefix}_norm{suffix}"),
+        batch_norm(synchronized_bn, f"{prefix}_norm{suffix}", momentum, epsilon),
         keras.layers.ReLU(name=f"{prefix}_relu{suffix}"),
     )
 

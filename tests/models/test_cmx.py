@@ -125,7 +125,7 @@ def test_feature_fusion_follows_cmx():
     merged = np.concatenate(streams, -1)
     hidden = np.asarray(layer.embed_depthwise(_dense(merged, layer.embed_in)))
     embedded = _dense(np.maximum(hidden, 0), layer.embed_out)
-    bn = 1.0 / np.sqrt(1.0 + 1e-3)  # BatchNormalization in inference with its initial statistics
+    bn = 1.0 / np.sqrt(1.0 + 1e-5)  # BatchNormalization in inference with its initial statistics
     expected = (_dense(merged, layer.residual) + embedded * bn) * bn
     np.testing.assert_allclose(np.asarray(fused), expected, rtol=1e-4, atol=1e-4)
 
@@ -204,3 +204,15 @@ def test_traces_with_unknown_tile_sizes_as_whole_scene_prediction_does(batch):
     traced = tf.function(lambda x: model(x, training=False), input_signature=[specs])
     x = {m: batch[0][m][:, :30, :27] for m in ("optical", "sar")}
     np.testing.assert_allclose(traced(x).numpy(), np.asarray(model(x, training=False)), rtol=1e-4, atol=1e-5)
+
+
+def test_batch_norms_keep_the_reference_settings():
+    # CMX trains its BatchNorms with PyTorch's momentum (0.1 of each batch, Keras'
+    # 0.9); the decoder's epsilon is its bn_eps 1e-3, the fusion modules keep 1e-5.
+    model = CMX(3, backbone="mit_b0")
+    norms = {layer.path if hasattr(layer, "path") else layer.name: (layer.momentum, layer.epsilon)
+             for layer in model._flatten_layers() if isinstance(layer, keras.layers.BatchNormalization)}
+    assert len(norms) == 2 * 4 + 1
+    assert sorted(set(norms.values())) == [(0.9, 1e-5), (0.9, 1e-3)]
+    assert [name for name, value in norms.items() if value[1] == 1e-3] == [
+        name for name in norms if "fuse_norm" in name]

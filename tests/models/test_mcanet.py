@@ -157,3 +157,14 @@ def test_the_cross_attention_keeps_its_maps_in_float32_under_mixed_precision():
     scale = np.abs(expected).max()
     assert scale > 0
     np.testing.assert_allclose(mixed / scale, expected / scale, atol=0.02)
+
+
+def test_batch_norms_keep_pytorch_defaults_like_the_reference(model18):
+    # torchvision's ResNet and DeepLabV3+ train with BatchNorm2d's defaults; with
+    # Keras' momentum 0.99 the moving statistics lag a from-scratch run so far that
+    # its inference-mode logits reached 1e8 after 100 steps.
+    norms = [layer for layer in model18._flatten_layers()
+             if isinstance(layer, keras.layers.BatchNormalization)]
+    # Per stream the stem, 2 x 8 block convolutions, 3 shortcuts; ASPP 6; decoder 2; low level 1.
+    assert len(norms) == 2 * 20 + 6 + 2 + 1
+    assert {(norm.momentum, norm.epsilon) for norm in norms} == {(0.9, 1e-5)}

@@ -4,7 +4,7 @@ import keras
 from keras import ops
 
 from mfafnet_tf.layers.atrous_conv import AtrousConv2D
-from mfafnet_tf.layers.shape_utils import batch_norm
+from mfafnet_tf.layers.shape_utils import TORCH_BATCH_NORM, batch_norm
 
 
 @keras.saving.register_keras_serializable(package="mfafnet_tf")
@@ -53,7 +53,8 @@ class ASPP(keras.layers.Layer):
             keras.layers.Conv2D(self.filters, kernel, padding="same", use_bias=False,
                                 name=f"{name}_conv")
             for name, kernel, dilation in zip(names, kernels, dilations)]
-        self.norms = [batch_norm(self.synchronized_bn, f"{name}_norm") for name in names]
+        self.norms = [batch_norm(self.synchronized_bn, f"{name}_norm", **TORCH_BATCH_NORM)
+                      for name in names]
         output_shape = tuple(input_shape[:-1]) + (self.filters,)
         concat_shape = tuple(input_shape[:-1]) + (self.filters * (len(self.rates) + 2),)
         for i, (conv, norm) in enumerate(zip(self.convs, self.norms)):

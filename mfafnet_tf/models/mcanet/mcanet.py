@@ -3,6 +3,7 @@
 import keras
 
 from mfafnet_tf.layers.bilinear_upsampling import BilinearUpsampling
+from mfafnet_tf.layers.shape_utils import TORCH_BATCH_NORM, batch_norm
 from mfafnet_tf.layers.spatial_crop import SpatialCrop
 from mfafnet_tf.models.conv_units import apply_units, classifier, conv_unit
 from mfafnet_tf.models.mcanet.aspp import ASPP
@@ -77,13 +78,14 @@ class MCANet(TwoStreamSegmenter):
         concats = [keras.layers.Concatenate(name=f"{level}_level_concat") for level in LEVEL_NAMES]
         low_projection = (
             keras.layers.Conv2D(LOW_LEVEL_CHANNELS, 1, use_bias=False, name="low_level_conv"),
-            keras.layers.BatchNormalization(synchronized=sync, name="low_level_norm"),
+            batch_norm(sync, "low_level_norm", **TORCH_BATCH_NORM),
             keras.layers.ReLU(name="low_level_relu"),
         )
         aspp = ASPP(DECODER_CHANNELS, ASPP_RATES, ASPP_DROPOUT, sync, name="aspp")
         aspp_upsampling = BilinearUpsampling(4, name="aspp_upsampling")
         decoder_concat = keras.layers.Concatenate(name="decoder_concat")
-        decoder = [conv_unit(DECODER_CHANNELS, sync, "decoder", suffix) for suffix in ("1", "2")]
+        decoder = [conv_unit(DECODER_CHANNELS, sync, "decoder", suffix, **TORCH_BATCH_NORM)
+                   for suffix in ("1", "2")]
         logits_layer = classifier(num_classes, "classifier")
         logits_upsampling = BilinearUpsampling(4, dtype="float32", name="logits_upsampling")
         crop = SpatialCrop(name="logits")

@@ -4,7 +4,7 @@ import keras
 
 from mfafnet_tf.errors import ConfigError
 from mfafnet_tf.layers.atrous_conv import AtrousConv2D
-from mfafnet_tf.layers.shape_utils import batch_norm
+from mfafnet_tf.layers.shape_utils import TORCH_BATCH_NORM, batch_norm
 
 # Blocks per stage and whether they are bottlenecks (He et al. 2016, Table 1).
 DEPTHS = {
@@ -41,7 +41,7 @@ def _conv_norm(x, filters, kernel, synchronized_bn, name, strides=1, dilation=1,
     else:
         x = keras.layers.Conv2D(filters, kernel, strides=strides, padding="same",
                                 use_bias=False, name=f"{name}_conv")(x)
-    x = batch_norm(synchronized_bn, f"{name}_norm")(x)
+    x = batch_norm(synchronized_bn, f"{name}_norm", **TORCH_BATCH_NORM)(x)
     return keras.layers.ReLU(name=f"{name}_relu")(x) if relu else x
 
 
