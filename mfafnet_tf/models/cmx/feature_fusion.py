@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from mfafnet_tf.layers.shape_utils import TORCH_BATCH_NORM, batch_norm
+from mfafnet_tf.layers.shape_utils import batch_norm
 
 
 @keras.saving.register_keras_serializable(package="mfafnet_tf")
@@ -39,8 +39,8 @@ class FeatureFusion(keras.layers.Layer):
         self.reduction = int(reduction)
         self.synchronized_bn = bool(synchronized_bn)
         self.embed_depthwise = keras.layers.DepthwiseConv2D(3, padding="same", name="embed_depthwise")
-        self.embed_norm = batch_norm(self.synchronized_bn, "embed_norm", **TORCH_BATCH_NORM)
-        self.norm = batch_norm(self.synchronized_bn, "norm", **TORCH_BATCH_NORM)
+        self.embed_norm = batch_norm(self.synchronized_bn, "embed_norm")
+        self.norm = batch_norm(self.synchronized_bn, "norm")
         self.stream_norms = [
             keras.layers.LayerNormalization(epsilon=1e-5, name=f"stream_norm_{s}") for s in "ab"
         ]

@@ -4,7 +4,7 @@ import keras
 from keras import ops
 
 from mfafnet_tf.layers.bilinear_upsampling import BilinearUpsampling
-from mfafnet_tf.layers.shape_utils import TORCH_BATCH_NORM, batch_norm
+from mfafnet_tf.layers.shape_utils import batch_norm
 
 
 @keras.saving.register_keras_serializable(package="mfafnet_tf")
@@ -38,9 +38,7 @@ class MLPDecoder(keras.layers.Layer):
         self.dropout = float(dropout)
         self.synchronized_bn = bool(synchronized_bn)
         self.fuse = keras.layers.Conv2D(self.embed_dim, 1, name="fuse")
-        # CMX's decoder: PyTorch's momentum, epsilon 1e-3 (its bn_eps).
-        self.fuse_norm = batch_norm(self.synchronized_bn, "fuse_norm",
-                                    TORCH_BATCH_NORM["momentum"], epsilon=1e-3)
+        self.fuse_norm = batch_norm(self.synchronized_bn, "fuse_norm")
         self.channel_dropout = keras.layers.SpatialDropout2D(self.dropout, name="dropout")
         self.embeddings = []
         self.upsamplings = []
