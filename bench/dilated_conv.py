@@ -40,7 +40,7 @@ def best_seconds(function, x, repeats):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rates", default="1,6,12,18")
+    parser.add_argument("--rates", default="6,12,18")
     parser.add_argument("--shape", default="8,4,4,2048", help="batch,height,width,channels")
     parser.add_argument("--filters", type=int, default=256)
     parser.add_argument("--repeats", type=int, default=2)

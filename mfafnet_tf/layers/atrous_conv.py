@@ -11,12 +11,13 @@ class AtrousConv2D(keras.layers.Conv2D):
     The output is the sum, over the kernel's taps, of the input shifted by the
     tap's offset (zeros outside the map) convolved with that tap's 1x1 kernel:
     the function and the weights of a dilated ``Conv2D``. Two reasons for it:
-    TensorFlow's CPU gradient of a dilated convolution is slow (0.3 s against
-    0.055 s undilated for a 512-channel 4x4 batch; ``bench/dilated_conv.py``),
-    while 1x1 convolutions are matrix products; and a tap whose offset reaches
-    the map's static height or width only ever reads padding, so it is skipped.
-    At output stride 16 a 64² patch gives a 4x4 map, where ASPP's rates 6, 12
-    and 18 leave only the centre tap.
+    TensorFlow's CPU gradient of a dilated convolution is slow, while 1x1
+    convolutions are matrix products (``bench/dilated_conv.py`` times both);
+    and a tap whose offset reaches the map's static height or width only ever
+    reads padding, so it is skipped. At output stride 16 a 64² patch gives a
+    4x4 map, where ASPP's rates 6, 12 and 18 leave only the centre tap.
+    Undilated, the tap sum is slower than ``Conv2D``'s own convolution, which
+    it then calls.
 
     Args:
         filters: output channels.
@@ -54,6 +55,8 @@ class AtrousConv2D(keras.layers.Conv2D):
 
     def convolution_op(self, inputs, kernel):
         """Sums the taps that can reach the map (all of them when a size is unknown)."""
+        if self.dilation_rate == (1, 1):
+            return super().convolution_op(inputs, kernel)
         shape = ops.shape(inputs)
         offsets = []
         for axis, (size, rate) in enumerate(zip(self.kernel_size, self.dilation_rate)):

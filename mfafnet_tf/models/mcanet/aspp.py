@@ -15,7 +15,7 @@ class ASPP(keras.layers.Layer):
     convolution, one 3x3 convolution per atrous rate, and image pooling
     (global average, 1x1 convolution, broadcast back to H x W). Their
     concatenation goes through a 1x1 convolution -> BN -> ReLU and dropout.
-    The atrous branches are ``AtrousConv2D``: a rate at least the map's size
+    The convolutions are ``AtrousConv2D``: a rate at least the map's size
     leaves only the centre tap, which it alone computes.
 
     Args:
@@ -49,9 +49,7 @@ class ASPP(keras.layers.Layer):
         dilations = [1, *self.rates, 1, 1]
         self.convs = [
             AtrousConv2D(self.filters, kernel, dilation_rate=dilation, use_bias=False,
-                         name=f"{name}_conv") if dilation > 1 else
-            keras.layers.Conv2D(self.filters, kernel, padding="same", use_bias=False,
-                                name=f"{name}_conv")
+                         name=f"{name}_conv")
             for name, kernel, dilation in zip(names, kernels, dilations)]
         self.norms = [batch_norm(self.synchronized_bn, f"{name}_norm", **TORCH_BATCH_NORM)
                       for name in names]
